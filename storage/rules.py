@@ -1,0 +1,23 @@
+"""Pure rules and named constants. No database imports here.
+
+Point amounts and caps live in the point policy (``point_policy.yml``); every
+other number a rule depends on lives here, once.
+"""
+from __future__ import annotations
+
+# Version of the privacy notice a resident agreed to; bump it when the text of
+# utter_consent_notice in domain.yml changes so residents are asked again.
+CONSENT_VERSION = "2026-11"
+
+DISPLAY_NAME_MAX = 64
+
+# Telegram's own limits (Bot API): payloads are ids, never Korean text.
+CALLBACK_DATA_MAX_BYTES = 64
+DEEP_LINK_PAYLOAD_MAX = 64
+MESSAGE_MAX_CHARS = 4096
+
+
+def clean_display_name(first_name: str | None, last_name: str | None = None) -> str:
+    """The name we keep: Telegram's first/last name, trimmed, never empty."""
+    name = " ".join(part.strip() for part in (first_name, last_name) if part and part.strip())
+    return (name or "주민")[:DISPLAY_NAME_MAX]

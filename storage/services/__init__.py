@@ -1,0 +1,1 @@
+"""Use cases. Each takes a Session, raises DomainError, and never commits."""
