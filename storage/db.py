@@ -73,8 +73,11 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         session.close()
 
 
-def migrate(url: str | None = None, revision: str = "head") -> None:
-    """Bring the schema to ``revision`` through Alembic (never create_all)."""
+def migrate(url: str | None = None, revision: str = "heads") -> None:
+    """Bring the schema to ``revision`` through Alembic (never create_all).
+
+    Features branch off 0001 in their own revisions, hence "heads".
+    """
     from alembic import command
     from alembic.config import Config
 

@@ -19,16 +19,26 @@ def enqueue(
     *,
     dedup_key: str,
     chat_id: int,
-    text: str,
+    template: str | None = None,
+    params: dict | None = None,
+    text: str | None = None,
     resident_id: int | None = None,
     buttons: list | None = None,
     photo_path: str | None = None,
     send_after: datetime | None = None,
 ) -> bool:
-    """Queue one notice; returns False if a notice with this key already exists."""
+    """Queue one notice; returns False if a notice with this key already exists.
+
+    Give ``template`` (a key of bot.texts.NOTICES) with ``params``, or staff's
+    own ``text``.
+    """
+    if (template is None) == (text is None):
+        raise ValueError("give exactly one of template or text")
     values = dict(
         dedup_key=dedup_key,
         chat_id=chat_id,
+        template=template,
+        params=params,
         text=text,
         resident_id=resident_id,
         buttons=buttons,
@@ -43,10 +53,13 @@ def enqueue(
     return session.execute(stmt).rowcount == 1
 
 
-def notify_resident(session: Session, resident: Resident, dedup_key: str, text: str, **kw) -> bool:  # type: ignore[no-untyped-def]
+def notify_resident(
+    session: Session, resident: Resident, dedup_key: str, template: str, **params: object
+) -> bool:
+    """Queue bot.texts.NOTICES[template] formatted with params for one resident, once per key."""
     return enqueue(
         session, dedup_key=dedup_key, chat_id=resident.telegram_user_id,
-        resident_id=resident.id, text=text, **kw,
+        resident_id=resident.id, template=template, params=dict(params),
     )
 
 
