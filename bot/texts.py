@@ -6,6 +6,12 @@ the bot formats them with ``str.format`` when it delivers them.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
+import yaml
+
+from storage.settings import PROJECT_ROOT
+
 # --- Conversation plumbing ---------------------------------------------------
 RASA_DOWN = (
     "죄송해요, 지금 대화 서버에 연결할 수 없어요. 보내신 메시지는 처리되지 않았으니 "
@@ -27,10 +33,89 @@ COMMANDS = [
 ]
 STAFF_COMMANDS: list[tuple[str, str]] = [
     ("staff", "직원 명령어 안내"),
+    ("event_new", "행사 등록 · QR 포스터 만들기"),
+    ("events", "행사 목록"),
+    ("event_poster", "행사 포스터 다시 받기"),
+    ("event_rotate", "행사 QR 코드 교체"),
+    ("volunteer", "자원봉사 시간 CSV 가져오기"),
+    ("payout_close", "분기 마감 · 지급 목록 만들기"),
+    ("payout_export", "지급 목록 CSV 받기"),
+    ("payout_paid", "지급 완료 처리"),
 ]
 
 # --- Staff --------------------------------------------------------------------
 NOT_ALLOWED = "이 명령은 사용할 수 없어요. /help 를 눌러 사용할 수 있는 기능을 확인해 주세요."
+STAFF_HELP = (
+    "[직원 명령어]\n"
+    "• /event_new 이름 | 장소 | 시작 | 종료 | 포인트 | 정원(선택)\n"
+    "   예) /event_new 정동야행 홍보부스 | 정동길 | 2026-12-05 18:00 | 2026-12-05 22:00 | 500 | 300\n"
+    "• /events 행사 목록  • /event_poster 번호  포스터 다시 받기\n"
+    "• /event_rotate 번호  QR 교체(기존 포스터는 더 이상 적립되지 않아요)\n"
+    "• /volunteer  자원봉사 시간 CSV 가져오기 안내\n"
+    "• /payout_close 분기 마감  • /payout_export 배치번호  • /payout_paid 배치번호"
+)
+EVENT_NEW_USAGE = (
+    "행사 정보를 이렇게 보내 주세요. 시간은 한국 시간이에요.\n"
+    "/event_new 이름 | 장소 | 시작 | 종료 | 포인트 | 정원(선택)\n"
+    "예) /event_new 중구 걷기대회 | 남산공원 | 2026-12-05 09:00 | 2026-12-05 13:00 | 300 | 500"
+)
+EVENT_ID_USAGE = "행사 번호를 함께 보내 주세요. 예) /event_poster 3  (번호는 /events 에서 확인)"
+EVENT_ROTATED = "QR 코드를 새로 만들었어요. 이전 포스터로는 더 이상 적립되지 않아요."
+EVENTS_EMPTY = "등록된 행사가 없어요. /event_new 로 등록해 주세요."
+EVENT_LINE = "#{id} {name} · {place}\n   {starts} ~ {ends} · {points} P · 적립 {checkins}명"
+EVENT_POSTER = (
+    "#{id} 「{name}」 포스터예요.\n{starts} ~ {ends} · {points} P\n"
+    "QR 링크: {link}"
+)
+EVENT_POSTER_PRINT = "인쇄용 원본 파일(A5)이에요."
+VOLUNTEER_USAGE = (
+    "자원봉사 시간을 CSV 파일로 보내 주세요. 파일 설명(캡션)에 /volunteer 라고 적어 주세요.\n"
+    "열: telegram_user_id, hours, year  (예: 123456789,120,2026)\n"
+    "연 100시간 이상인 주민에게 연 1회 포인트가 적립되고, 같은 파일을 다시 올려도 중복 적립되지 않아요."
+)
+CSV_TOO_LARGE = "파일이 너무 커요. 1MB 이하의 CSV 파일로 나누어 보내 주세요."
+BATCH_ID_USAGE = "배치 번호를 함께 보내 주세요. 예) /payout_export 2"
+PAYOUT_CLOSED = (
+    "{quarter} 지급 목록(배치 #{batch_id})을 만들었어요.\n"
+    "대상 {count}명 · 합계 {total:,}원\n"
+    "회계팀에 CSV를 보낸 뒤, 지급이 끝나면 /payout_paid {batch_id} 를 눌러 주세요."
+)
+PAYOUT_CONFIRM = "{quarter} 배치 #{batch_id} ({count}명, {total:,}원)를 지급 완료로 처리할까요? 처리하면 주민들에게 지급 안내가 발송돼요."
+PAYOUT_DONE = "✅ {quarter} 배치 #{batch_id} 지급 완료 처리했어요. {count}명에게 안내가 발송됩니다."
+PAYOUT_CSV_CAPTION = "{quarter} 배치 #{batch_id} 지급 목록 ({count}명, {total:,}원)"
+
+
+def volunteer_report(report) -> str:  # type: ignore[no-untyped-def]
+    """Korean summary of a volunteer CSV import."""
+    lines = [
+        f"자원봉사 포인트 가져오기 결과: 적립 {report.awarded}명, 이미 적립 {report.already}명, "
+        f"100시간 미만 {report.below_threshold}명, 미가입 {report.unknown_residents}명"
+    ]
+    lines += [f"• {line_no}행: {message}" for line_no, message in report.errors[:20]]
+    if len(report.errors) > 20:
+        lines.append(f"… 그 밖의 오류 {len(report.errors) - 20}건")
+    return "\n".join(lines)
+
+
+@lru_cache(maxsize=1)
+def _domain_errors() -> dict[str, str]:
+    """utter_err_* texts from domain.yml: error wording is written once, there."""
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return {
+        name.removeprefix("utter_err_"): variants[0]["text"]
+        for name, variants in domain.get("responses", {}).items()
+        if name.startswith("utter_err_")
+    }
+
+
+def error_text(code: str, **params: object) -> str:
+    """The Korean reply for a storage DomainError code."""
+    template = _domain_errors().get(code) or _domain_errors()["internal"]
+    shown = {k: (f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else v) for k, v in params.items()}
+    try:
+        return template.format(**shown)
+    except (KeyError, IndexError):
+        return template
 
 # --- Outbox notice templates (key -> str.format template) ----------------------
 NOTICES: dict[str, str] = {

@@ -21,3 +21,6 @@ def clean_display_name(first_name: str | None, last_name: str | None = None) -> 
     """The name we keep: Telegram's first/last name, trimmed, never empty."""
     name = " ".join(part.strip() for part in (first_name, last_name) if part and part.strip())
     return (name or "주민")[:DISPLAY_NAME_MAX]
+
+# Staff uploads (volunteer hours) are small CSV files; larger ones are refused.
+CSV_MAX_BYTES = 1_000_000

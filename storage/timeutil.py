@@ -1,7 +1,7 @@
 """Time: stored in UTC, shown in Asia/Seoul."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 KST = ZoneInfo("Asia/Seoul")
@@ -23,10 +23,14 @@ def to_kst(value: datetime) -> datetime:
     return as_utc(value).astimezone(KST)
 
 
+def format_day(day: date) -> str:
+    """A calendar date as 2026. 11. 24. (화)"""
+    return f"{day.year}. {day.month}. {day.day}. ({WEEKDAYS_KO[day.weekday()]})"
+
+
 def kst_date(value: datetime) -> str:
-    """2026. 11. 24. (화)"""
-    local = to_kst(value)
-    return f"{local.year}. {local.month}. {local.day}. ({WEEKDAYS_KO[local.weekday()]})"
+    """The KST date of an instant: 2026. 11. 24. (화)"""
+    return format_day(to_kst(value).date())
 
 
 def kst_datetime(value: datetime) -> str:

@@ -1,0 +1,32 @@
+"""All handlers, registered in one place. The order matters: ptb tries them top
+to bottom within a group and the first match wins."""
+from __future__ import annotations
+
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.handlers import conversation, staff
+
+
+def register(app: Application) -> None:
+    # The deep-link /start <payload> must come before the plain /start.
+    app.add_handler(CommandHandler("start", conversation.start_deep_link, filters.Regex(r"^/start\s+\S")))
+    app.add_handler(CommandHandler("start", conversation.start))
+    app.add_handler(CommandHandler("help", conversation.help_command))
+    app.add_handler(CommandHandler("menu", conversation.menu_command))
+    app.add_handler(CommandHandler("cancel", conversation.cancel_command))
+    # Staff commands check the role themselves and answer others with one neutral line.
+    for command, callback in staff.COMMANDS.items():
+        app.add_handler(CommandHandler(command, callback))
+    app.add_handler(MessageHandler(filters.Document.ALL & filters.CaptionRegex(r"^/volunteer"),
+                                   staff.volunteer_import))
+    app.add_handler(CallbackQueryHandler(staff.button, pattern=r"^s\|"))
+    app.add_handler(CallbackQueryHandler(conversation.button))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, conversation.text_message))
+    app.add_handler(MessageHandler(filters.COMMAND, conversation.text_message))
+    app.add_handler(MessageHandler(filters.ALL & ~filters.UpdateType.EDITED, conversation.unsupported))

@@ -1,0 +1,89 @@
+"""/start, privacy consent (동의 / 거부) and withdrawal (탈퇴)."""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.orm import Session
+
+from actions.base import Speaker, StorageAction
+from actions.points import utter_checkin
+from storage.models import Resident
+from storage.services import residents
+
+
+class ActionStart(StorageAction):
+    needs_resident = False
+
+    def name(self) -> str:
+        return "action_start"
+
+    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, session: Session,
+               who: Speaker, resident: Resident | None) -> list[dict[str, Any]]:
+        if resident is None:
+            dispatcher.utter_message(response="utter_welcome")
+            dispatcher.utter_message(response="utter_consent_notice")
+        else:
+            dispatcher.utter_message(response="utter_welcome_back", name=resident.display_name)
+            dispatcher.utter_message(response="utter_main_menu")
+        return []
+
+
+class ActionConsentAccept(StorageAction):
+    needs_resident = False
+
+    def name(self) -> str:
+        return "action_consent_accept"
+
+    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, session: Session,
+               who: Speaker, resident: Resident | None) -> list[dict[str, Any]]:
+        resident, created = residents.register(
+            session, who.telegram_user_id, who.first_name, who.last_name
+        )
+        if created:
+            dispatcher.utter_message(response="utter_consent_thanks", name=resident.display_name)
+        else:
+            dispatcher.utter_message(response="utter_already_registered", name=resident.display_name)
+        payload = tracker.get_slot("pending_checkin")
+        if payload:
+            # The QR scanned before consent is honoured now, in the same transaction.
+            utter_checkin(dispatcher, session, resident, payload)
+        else:
+            dispatcher.utter_message(response="utter_main_menu")
+        return [SlotSet("pending_checkin", None)]
+
+
+class ActionConsentDecline(StorageAction):
+    needs_resident = False
+
+    def name(self) -> str:
+        return "action_consent_decline"
+
+    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, session: Session,
+               who: Speaker, resident: Resident | None) -> list[dict[str, Any]]:
+        if resident is not None:
+            dispatcher.utter_message(response="utter_already_registered", name=resident.display_name)
+            return []
+        dispatcher.utter_message(response="utter_consent_declined")
+        return [SlotSet("pending_checkin", None)]
+
+
+class ActionWithdrawConsent(StorageAction):
+    needs_resident = False
+
+    def name(self) -> str:
+        return "action_withdraw_consent"
+
+    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, session: Session,
+               who: Speaker, resident: Resident | None) -> list[dict[str, Any]]:
+        if resident is None:
+            dispatcher.utter_message(response="utter_not_registered_withdraw")
+            return [SlotSet("withdraw_requested", False)]
+        if not tracker.get_slot("withdraw_requested"):
+            dispatcher.utter_message(response="utter_withdraw_confirm")
+            return [SlotSet("withdraw_requested", True)]
+        residents.withdraw(session, who.telegram_user_id)
+        dispatcher.utter_message(response="utter_withdrawn")
+        return [SlotSet("withdraw_requested", False)]

@@ -1,0 +1,12 @@
+"""python -m bot: run the Telegram bot."""
+import logging
+import os
+
+from bot.app import run
+
+logging.basicConfig(
+    level=os.environ.get("LOG_LEVEL", "INFO"),
+    format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+)
+logging.getLogger("httpx").setLevel(logging.WARNING)
+run()

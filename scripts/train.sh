@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Trains models/current.tar.gz unless it was trained from exactly these files.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+
+fingerprint=$(cat config.yml domain.yml requirements-rasa.txt \
+  $(find nlu -type f \( -name '*.yml' -o -name '*.py' \) -not -path '*/__pycache__/*' | sort) | sha256sum | cut -d' ' -f1)
+if [ -f "$MODEL" ] && [ "$(cat models/current.sha256 2>/dev/null)" = "$fingerprint" ]; then
+  log "model is up to date"
+  exit 0
+fi
+log "training the Rasa model (a few minutes on 2 cores)"
+"$RASA" train --config config.yml --domain domain.yml --data nlu/data \
+  --out models --fixed-model-name current --quiet
+echo "$fingerprint" > models/current.sha256
