@@ -1,0 +1,20 @@
+# The two commands of the README. Everything else is in scripts/.
+.PHONY: run test train bench-turns bench-nlu clean
+
+run:            ## set up and run the product on local defaults (chat page on :8081)
+	./scripts/run.sh
+
+test:           ## set up and run every test
+	./scripts/test.sh
+
+train:
+	./scripts/train.sh
+
+bench-turns:
+	./scripts/bench.sh turn_latency
+
+bench-nlu:
+	./scripts/bench.sh nlu_eval
+
+clean:
+	rm -rf var build models
