@@ -49,8 +49,13 @@ def enqueue(
         created_at=utcnow(),
     )
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(OutboxMessage).values(**values).on_conflict_do_nothing(index_elements=["dedup_key"])
-    return session.execute(stmt).rowcount == 1
+    stmt = (
+        insert(OutboxMessage)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["dedup_key"])
+        .returning(OutboxMessage.id)
+    )
+    return session.execute(stmt).scalar() is not None
 
 
 def notify_resident(
