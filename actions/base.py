@@ -42,14 +42,6 @@ def speaker(tracker: Tracker) -> Speaker:
     )
 
 
-def entity(tracker: Tracker, name: str) -> str | None:
-    """The latest message's entity value, else the slot of the same name."""
-    value = next(tracker.get_latest_entity_values(name), None)
-    if value is None:
-        value = tracker.get_slot(name)
-    return None if value is None else str(value)
-
-
 def utter_error(dispatcher: CollectingDispatcher, err: DomainError) -> None:
     params = {k: (f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else v)
               for k, v in err.params.items()}

@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
-from actions.base import Speaker, StorageAction, entity
+from actions.base import Speaker, StorageAction
 from storage.errors import DomainError
 from storage.models import Resident
 from storage.point_policy import load_policy
@@ -44,7 +44,7 @@ def utter_checkin(dispatcher: CollectingDispatcher, session: Session, resident: 
     result = events.check_in(session, resident_id=resident.id, payload=payload)
     if not result.created:
         raise DomainError("already_checked_in")
-    if result.points == 0:
+    if result.capped and result.points == 0:
         dispatcher.utter_message(response="utter_checkin_capped", event=result.event_name)
     else:
         dispatcher.utter_message(response="utter_checkin_done", event=result.event_name,
@@ -80,7 +80,8 @@ class ActionPointsHistory(StorageAction):
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, session: Session,
                who: Speaker, resident: Resident | None) -> list[dict[str, Any]]:
         assert resident is not None
-        page_text = entity(tracker, "page") if tracker.get_intent_of_latest_message() == "points_history_more" else None
+        # Only the "다음 쪽" button carries a page; typed requests start at page 1.
+        page_text = next(tracker.get_latest_entity_values("page"), None)
         page = int(page_text) if page_text and page_text.isdigit() else 1
         result = points.history(session, resident.id, page=page)
         if result.total == 0:

@@ -120,8 +120,81 @@ def error_text(code: str, **params: object) -> str:
 # --- Outbox notice templates (key -> str.format template) ----------------------
 NOTICES: dict[str, str] = {
     # points (issue 4)
+    "points_payout_paid": (
+        "🎁 {quarter} 소통 포인트 상품권 {amount:,}원이 지급되었어요. "
+        "참여해 주셔서 고맙습니다! 남은 포인트는 \"내 포인트\"에서 확인할 수 있어요."
+    ),
     # proposals (issue 5)
+    "proposal_milestone": (
+        "👏 {number}번 제안 「{title}」에 주민 {count}명이 공감했어요!\n"
+        "{remaining}명만 더 공감하면 구청이 공식 검토해요. 이웃에게 알려 보세요."
+    ),
+    "proposal_under_review_author": (
+        "🎉 축하해요! 「{title}」({number}번 제안)이 주민공감 {count}명을 얻어 구청 공식 검토에 들어갔어요.\n"
+        "{due}까지 담당 부서가 답변할 예정이고, 답변이 올라오면 바로 알려 드릴게요."
+    ),
+    "proposal_under_review_endorser": (
+        "📢 공감하신 「{title}」({number}번 제안)이 주민공감 {count}명을 얻어 구청 공식 검토에 들어갔어요.\n"
+        "{due}까지 답변할 예정이며, 답변이 올라오면 알려 드릴게요."
+    ),
+    "proposal_under_review_staff": (
+        "[정책제안 검토 요청] {number}번 「{title}」\n"
+        "분야: {category} · 동: {dong} · 주민공감 {count}명\n"
+        "요약: {summary}\n"
+        "답변 기한: {due}. 중간 답변이나 최종 답변을 등록해 주세요."
+    ),
+    "proposal_expired": (
+        "{number}번 제안 「{title}」의 공감 모집 기간이 끝났어요. (주민공감 {count}명 / 목표 {threshold}명)\n"
+        "참여해 주셔서 고마워요. 내용을 다듬어 새로 제안하실 수도 있어요."
+    ),
+    "proposal_interim_answer": (
+        "📝 {number}번 제안 「{title}」에 담당 부서의 중간 답변이 올라왔어요. ({date})\n\n{answer}"
+    ),
+    "proposal_answered": (
+        "✅ {number}번 제안 「{title}」에 구청의 답변이 나왔어요. ({date})\n"
+        "검토 결과: {result}\n\n{answer}"
+    ),
+    "proposal_hidden": (
+        "「{title}」({number}번 제안)이 운영 원칙에 따라 비공개 처리되었어요.\n"
+        "사유: {reason}\n궁금한 점은 중구청 디지털정책과(02-3396-4707)로 문의해 주세요."
+    ),
+    "proposal_unhidden": "「{title}」({number}번 제안)이 다시 공개되었어요.",
     # budget (issue 6)
+    "budget_screening_accepted": (
+        "✅ 제안하신 「{title}」 사업이 {cycle} 심사를 통과해 주민 투표에 올라가요.\n"
+        "심사 후 사업비: {cost}\n투표가 시작되면 다시 알려 드릴게요."
+    ),
+    "budget_screening_rejected": (
+        "제안하신 「{title}」 사업은 {cycle} 심사에서 투표 대상에 오르지 못했어요.\n"
+        "사유: {reason}\n소중한 제안 감사합니다. 다음 참여예산에도 제안해 주세요."
+    ),
+    "budget_voting_open_proposer": (
+        "🗳️ {cycle} 주민 투표가 시작됐어요! 제안하신 「{title}」 사업도 투표에 올랐어요.\n"
+        "투표는 {closes}에 마감돼요. 이웃에게도 알려 주세요."
+    ),
+    "budget_phase_changed_staff": (
+        "[주민참여예산] {cycle}: '{from_phase}' → '{phase}' 단계로 바뀌었어요.\n"
+        "심사 대기 {submitted}건 · 투표 대상 {accepted}건"
+    ),
+    "budget_results_ready_staff": (
+        "[주민참여예산] {cycle} 투표가 마감됐어요. 결과를 확인한 뒤 발표해 주세요.\n"
+        "python -m storage.cli budget publish {cycle_id} --staff <텔레그램 ID>"
+    ),
+    "budget_ballot_reminder": (
+        "⏰ {cycle} 투표지를 작성하다 멈추셨어요 (선택 {picks}개).\n"
+        "제출해야 투표가 집계돼요. 투표는 {closes}에 마감돼요."
+    ),
+    "budget_results_published": (
+        "📊 {cycle} 결과가 발표됐어요! 투표해 주셔서 감사합니다.\n"
+        "주민 {voters:,}명이 투표했고, {funded_count}개 사업({funded_total})이 선정됐어요.\n{titles}"
+    ),
     # surveys, contests, news, attendance (issue 7)
+    "contest_won": "🎉 축하합니다! 「{title}」 공모에 당선되셨어요. 주민소통 포인트 {points:,} P를 드렸어요.",
+    "contest_won_no_points": "🎉 축하합니다! 「{title}」 공모에 당선되셨어요. 참여해 주셔서 고맙습니다.",
+    "contest_result": (
+        "「{title}」 공모 결과가 나왔어요. 아쉽게도 이번에는 당선되지 않았지만, "
+        "응모해 주셔서 고맙습니다. (당선작 {winners}편)"
+    ),
+    "news_posted": "📰 새 소식 · {category}\n{title}\n\n{summary}\n{link}",
     # announcements (issue 8)
 }

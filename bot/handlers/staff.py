@@ -245,7 +245,7 @@ async def _send_batch_csv(update: Update, batch_id: int) -> None:
     if result is not None:
         summary, csv_text = result
         await update.effective_chat.send_document(  # type: ignore[union-attr]
-            InputFile(io.BytesIO(csv_text.encode("utf-8")), filename=f"payout_{summary['quarter']}.csv"),
+            InputFile(io.BytesIO(csv_text.encode("utf-8")), filename=f"payout_{summary['label']}.csv"),
             caption=texts.PAYOUT_CSV_CAPTION.format(**summary),
         )
 

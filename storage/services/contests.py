@@ -168,7 +168,7 @@ def withdraw_entry(session: Session, *, contest_id: int, resident_id: int,
     entry = session.scalar(select(ContestEntry).where(
         ContestEntry.contest_id == contest_id, ContestEntry.resident_id == resident_id).with_for_update())
     if entry is None:
-        raise DomainError("entry_not_found", contest_id=contest_id)
+        raise DomainError("contest_entry_not_found", contest_id=contest_id)
     session.delete(entry)
 
 
@@ -198,7 +198,7 @@ def pick_winners(session: Session, *, contest_id: int, entry_ids: list[int], sta
     by_id = {e.id: e for e in entries}
     unknown = sorted(set(entry_ids) - set(by_id))
     if unknown:
-        raise DomainError("entry_not_found", contest_id=contest_id, entry_ids=unknown)
+        raise DomainError("contest_entry_not_found", contest_id=contest_id, entry_ids=unknown)
     contest.status = ContestStatus.judged
     contest.judged_at = now
     winners = set(entry_ids)

@@ -87,7 +87,7 @@ def test_deadline_boundary(session):
     assert code_of(contests.withdraw_entry, session, contest_id=cid, resident_id=rid, now=DEADLINE) == "contest_closed"
     assert contests.my_entries(session, resident_id=rid, now=DEADLINE)[0].can_withdraw is False
     assert code_of(contests.withdraw_entry, session, contest_id=cid, resident_id=other,
-                   now=DEADLINE - SECOND) == "entry_not_found"
+                   now=DEADLINE - SECOND) == "contest_entry_not_found"
     assert [c.id for c in contests.open_contests(session, DEADLINE - SECOND)] == [cid]
     assert contests.open_contests(session, DEADLINE) == []
 
@@ -106,7 +106,7 @@ def test_winners_are_picked_once_and_everyone_is_told_once(engine):
         assert code_of(contests.pick_winners, s, contest_id=cid, entry_ids=[entries[0]], staff_id=ids[1],
                        now=DEADLINE) == "not_allowed"
         assert code_of(contests.pick_winners, s, contest_id=cid, entry_ids=[404], staff_id=staff,
-                       now=DEADLINE) == "entry_not_found"
+                       now=DEADLINE) == "contest_entry_not_found"
         assert code_of(contests.pick_winners, s, contest_id=cid, entry_ids=[], staff_id=staff,
                        now=DEADLINE) == "no_winners"
     with session_scope(engine) as s:

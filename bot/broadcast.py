@@ -1,0 +1,439 @@
+"""The one paced, crash-safe sender of outbox rows (notices and announcements alike).
+
+Pacing: a token bucket of ``rate`` sends per second (Telegram: about 30) with a
+small burst so a slow database commit is caught up, and at most one message
+per chat per second (chats sent to within the last second are not claimed).
+We pace ourselves rather than use ptb's AIORateLimiter: AIORateLimiter limits
+private chats only through the overall bucket and retries 429s inside the
+request, which hides them from the outbox; ``bench/broadcast.py --limiter aio``
+measures both.
+
+Exactly once: rows are claimed (status ``sending``, committed) just before
+their slot, one tick's worth at a time, and their outcomes are written every
+few tens of milliseconds. ``stop()`` (SIGTERM) stops claiming, gives undispatched
+rows back and waits for in-flight requests, so a graceful stop loses and
+duplicates nothing. A hard kill leaves at most the rows of one claim tick plus
+one flush interval in ``sending``; the next sender marks them ``unconfirmed``
+(never resent automatically, see storage.services.delivery).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import math
+import os
+import signal
+import socket
+import time
+import uuid
+import warnings
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import httpx
+from sqlalchemy import Engine
+from telegram import Bot, InputFile, Message
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.request import HTTPXRequest
+from telegram.warnings import PTBDeprecationWarning
+
+from bot import keyboards, texts
+from bot.instance_lock import InstanceLock
+from bot.render import media_path
+from bot.settings import BotSettings
+from storage.db import default_engine, session_scope
+from storage.notify_rules import (
+    CLAIM_TICK_SECONDS,
+    GLOBAL_RATE_PER_SECOND,
+    OUTCOME_FLUSH_SECONDS,
+    PER_CHAT_INTERVAL_SECONDS,
+)
+from storage.services import announcements, delivery
+from storage.services.delivery import Claimed, Outcome, Result
+from storage.timeutil import utcnow
+
+log = logging.getLogger(__name__)
+SENDER_LOCK = "sender"
+# Errors raised before the request left this machine: safe to send again.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+@dataclass
+class SendStats:
+    """What this sender did; ``rate`` is measured between its first and last send."""
+
+    sent: int = 0
+    failed: int = 0
+    blocked: int = 0
+    unconfirmed: int = 0
+    retried: int = 0
+    rate_limited: int = 0
+    released: int = 0
+    first_send: float | None = None
+    last_send: float | None = None
+
+    @property
+    def attempted(self) -> int:
+        return self.sent + self.failed + self.blocked + self.unconfirmed + self.retried
+
+    @property
+    def rate(self) -> float:
+        if self.first_send is None or self.last_send is None or self.last_send <= self.first_send:
+            return 0.0
+        return (self.sent - 1) / (self.last_send - self.first_send)
+
+
+ProgressCallback = Callable[[SendStats], Awaitable[None] | None]
+
+
+class Pacer:
+    """Token bucket: one slot every 1/rate s, catching up at most ``burst`` slots; 429 pauses all."""
+
+    def __init__(self, rate: float, burst: int = 1, clock: Callable[[], float] = time.monotonic) -> None:
+        self.interval = 1.0 / rate
+        self.burst = max(1, burst)
+        self.clock = clock
+        self.next_slot = clock()
+        self.paused_until = 0.0
+
+    def reserve(self) -> float:
+        """Book the next slot; returns the seconds to wait for it."""
+        now = self.clock()
+        slot = max(self.next_slot, now - (self.burst - 1) * self.interval, self.paused_until)
+        self.next_slot = slot + self.interval
+        return max(0.0, slot - now)
+
+    def pause(self, seconds: float) -> None:
+        """Telegram said 429: nobody sends before ``seconds`` from now."""
+        self.paused_until = max(self.paused_until, self.clock() + seconds)
+        self.next_slot = max(self.next_slot, self.paused_until)
+
+
+class ChatGate:
+    """Remembers when each chat last got a message, for the one-per-second rule."""
+
+    def __init__(self, interval: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.interval = interval
+        self.clock = clock
+        self.last: dict[int, float] = {}
+
+    def mark(self, chat_id: int) -> None:
+        self.last[chat_id] = self.clock()
+
+    def recent(self) -> list[int]:
+        """Chats that must not be claimed yet (forgetting the ones that may)."""
+        limit = self.clock() - self.interval
+        self.last = {c: t for c, t in self.last.items() if t > limit}
+        return list(self.last)
+
+
+def render_text(row: Claimed) -> str:
+    """The Korean text of a row: staff's own text or a NOTICES template."""
+    if row.text is not None:
+        return row.text
+    return texts.NOTICES[row.template or ""].format(**(row.params or {}))
+
+
+def _retry_seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        # ptb 22 warns that retry_after becomes a timedelta; both are handled.
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def make_bot(settings: BotSettings | None = None, *, connections: int = 16) -> Bot:
+    """A Bot on the same Bot API base URL as the chat bot, with room for concurrent sends."""
+    settings = settings or BotSettings.from_env()
+    kwargs: dict = {}
+    if settings.base_url:
+        kwargs["base_url"] = settings.base_url
+    if settings.base_file_url:
+        kwargs["base_file_url"] = settings.base_file_url
+    request = HTTPXRequest(connection_pool_size=connections, read_timeout=15, write_timeout=30,
+                           connect_timeout=5, pool_timeout=5)
+    return Bot(settings.token, request=request, **kwargs)
+
+
+def new_sender_id() -> str:
+    return f"{socket.gethostname()[:20]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class BroadcastEngine:
+    """Claims due outbox rows and sends them at Telegram's pace until stopped (or idle)."""
+
+    db: Engine
+    bot: Bot
+    rate: float = GLOBAL_RATE_PER_SECOND
+    chat_interval: float = PER_CHAT_INTERVAL_SECONDS
+    on_progress: ProgressCallback | None = None
+    progress_every: float = 1.0
+    idle_poll: float = 0.25
+    clock: Callable[[], datetime] = utcnow
+    keep_running: Callable[[], bool] | None = None
+    sender_id: str = field(default_factory=new_sender_id)
+    max_in_flight: int = 16
+    stats: SendStats = field(default_factory=SendStats)
+
+    def __post_init__(self) -> None:
+        self.batch = max(1, math.ceil(self.rate * CLAIM_TICK_SECONDS))
+        self.pacer = Pacer(self.rate, burst=self.batch)
+        self.gate = ChatGate(self.chat_interval)
+        self._results: list[Result] = []
+        self._inflight: set[asyncio.Task] = set()
+        self._stopping = False
+        self._wake = asyncio.Event()
+        self._photo_ids: dict[str, str] = {}
+        # No more requests in flight than the HTTP pool has connections: requests
+        # queued inside httpcore's pool cost CPU for nothing.
+        self._slots = asyncio.Semaphore(self.max_in_flight)
+        self._last_progress = 0.0
+        # Rows given back after a 429 are due again at this time; "idle" waits for them.
+        self._released_until: datetime | None = None
+
+    # --- control -----------------------------------------------------------------
+    def stop(self) -> None:
+        """Graceful stop: no new claims; in-flight sends finish and are recorded."""
+        self._stopping = True
+        self._wake.set()
+
+    @property
+    def stopping(self) -> bool:
+        if not self._stopping and self.keep_running is not None and not self.keep_running():
+            self._stopping = True
+        return self._stopping
+
+    async def _sleep(self, seconds: float) -> None:
+        """Sleep, waking early on stop()."""
+        if seconds <= 0.05:
+            # Pacing slots: short enough that stop() need not interrupt them.
+            await asyncio.sleep(seconds)
+            return
+        end = time.monotonic() + seconds
+        while not self.stopping:
+            left = end - time.monotonic()
+            if left <= 0:
+                return
+            self._wake.clear()
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=min(left, 0.5))
+            except asyncio.TimeoutError:
+                pass
+
+    # --- database (in worker threads) -----------------------------------------------
+    def _claim(self, limit: int, exclude: list[int]) -> list[Claimed]:
+        with session_scope(self.db) as session:
+            return delivery.claim(session, limit=limit, claimed_by=self.sender_id, now=self.clock(),
+                                  exclude_chats=exclude)
+
+    def _record(self, results: list[Result]) -> None:
+        with session_scope(self.db) as session:
+            delivery.record(session, results, claimed_by=self.sender_id, now=self.clock())
+
+    def _has_due(self) -> bool:
+        with session_scope(self.db) as session:
+            return delivery.has_due(session, now=self.clock())
+
+    async def _flush(self) -> None:
+        if not self._results:
+            return
+        batch, self._results = self._results, []
+        await asyncio.to_thread(self._record, batch)
+        await self._report(force=False)
+
+    async def _flush_loop(self) -> None:
+        while True:
+            await asyncio.sleep(OUTCOME_FLUSH_SECONDS)
+            try:
+                await self._flush()
+            except Exception:  # a lost flush leaves rows in "sending": recovered as unconfirmed
+                log.exception("recording outcomes failed")
+
+    async def _report(self, force: bool) -> None:
+        if self.on_progress is None:
+            return
+        now = time.monotonic()
+        if not force and now - self._last_progress < self.progress_every:
+            return
+        self._last_progress = now
+        result = self.on_progress(self.stats)
+        if asyncio.iscoroutine(result):
+            await result
+
+    # --- sending ---------------------------------------------------------------------
+    async def _deliver(self, row: Claimed) -> Message:
+        text = render_text(row)
+        markup = keyboards.from_rows(row.buttons)
+        if row.photo_file_id:
+            return await self.bot.send_photo(row.chat_id, row.photo_file_id, caption=text, reply_markup=markup)
+        if row.photo_path:
+            known = self._photo_ids.get(row.photo_path)
+            if known:
+                return await self.bot.send_photo(row.chat_id, known, caption=text, reply_markup=markup)
+            with media_path(row.photo_path).open("rb") as fh:
+                message = await self.bot.send_photo(row.chat_id, InputFile(fh), caption=text,
+                                                    reply_markup=markup)
+            if message.photo:
+                # Upload once, then send Telegram's file id to everyone else.
+                self._photo_ids[row.photo_path] = message.photo[-1].file_id
+            return message
+        return await self.bot.send_message(row.chat_id, text, reply_markup=markup)
+
+    async def _send(self, row: Claimed) -> None:
+        now = self.clock()
+        try:
+            async with self._slots:
+                await self._deliver(row)
+        except Forbidden as exc:
+            result = Result(row.id, Outcome.blocked, row.resident_id, f"403 {exc.message}")
+            self.stats.blocked += 1
+        except RetryAfter as exc:
+            seconds = _retry_seconds(exc)
+            self.pacer.pause(seconds)
+            retry_at = now + timedelta(seconds=seconds)
+            result = Result(row.id, Outcome.released, row.resident_id, f"429 retry_after={seconds:g}",
+                            retry_at=retry_at)
+            self._released_until = max(self._released_until or retry_at, retry_at)
+            self.stats.rate_limited += 1
+        except BadRequest as exc:
+            # 400 will not change by retrying (chat not found, bad markup …).
+            result = Result(row.id, Outcome.failed, row.resident_id, f"400 {exc.message}")
+            self.stats.failed += 1
+        except (TimedOut, NetworkError) as exc:
+            if isinstance(exc.__cause__, _NOT_SENT):
+                result = Result(row.id, Outcome.retry, row.resident_id, repr(exc))
+                self.stats.retried += 1
+            else:
+                # The request may have reached Telegram: never send it twice.
+                result = Result(row.id, Outcome.unconfirmed, row.resident_id, repr(exc))
+                self.stats.unconfirmed += 1
+        except (TelegramError, OSError) as exc:
+            result = Result(row.id, Outcome.retry, row.resident_id, repr(exc))
+            self.stats.retried += 1
+        except (KeyError, IndexError, ValueError) as exc:
+            log.error("outbox %s cannot be rendered: %r", row.id, exc)
+            result = Result(row.id, Outcome.failed, row.resident_id, f"render: {exc!r}")
+            self.stats.failed += 1
+        else:
+            result = Result(row.id, Outcome.sent, row.resident_id)
+            self.stats.sent += 1
+            stamp = time.monotonic()
+            self.stats.first_send = self.stats.first_send or stamp
+            self.stats.last_send = stamp
+        self._results.append(result)
+
+    def _waiting_for_released(self) -> bool:
+        return self._released_until is not None and self.clock() < self._released_until
+
+    def _dispatch(self, row: Claimed) -> None:
+        self.gate.mark(row.chat_id)
+        task = asyncio.create_task(self._send(row))
+        self._inflight.add(task)
+        task.add_done_callback(self._inflight.discard)
+
+    async def run(self, *, until_idle: bool = False) -> SendStats:
+        """Send until stop() (or, with ``until_idle``, until nothing is due); then drain."""
+        flusher = asyncio.create_task(self._flush_loop())
+        try:
+            while not self.stopping:
+                rows = await asyncio.to_thread(self._claim, self.batch, self.gate.recent())
+                if not rows:
+                    if until_idle and not self._inflight and not self._waiting_for_released():
+                        await self._flush()
+                        if not await asyncio.to_thread(self._has_due):
+                            break
+                    await self._sleep(self.idle_poll)
+                    continue
+                for index, row in enumerate(rows):
+                    await self._sleep(self.pacer.reserve())
+                    if self.stopping:
+                        self._results += [Result(r.id, Outcome.released, r.resident_id, "sender stopping")
+                                          for r in rows[index:]]
+                        self.stats.released += len(rows) - index
+                        break
+                    self._dispatch(row)
+        finally:
+            if self._inflight:
+                await asyncio.gather(*list(self._inflight), return_exceptions=True)
+            flusher.cancel()
+            await asyncio.gather(flusher, return_exceptions=True)
+            await self._flush()
+            await self._report(force=True)
+        return self.stats
+
+
+def recover_orphans(db: Engine) -> int:
+    """Rows a dead sender left in ``sending`` → unconfirmed (call while holding the sender lock)."""
+    with session_scope(db) as session:
+        return delivery.recover_orphans(session, now=utcnow())
+
+
+def fan_out(db: Engine, announcement_id: int, *, now: datetime | None = None) -> int:
+    """Start an announcement and queue every recipient, one transaction per batch; returns rows created."""
+    with session_scope(db) as session:
+        announcements.start_sending(session, announcement_id, now=now)
+    created = 0
+    while True:
+        with session_scope(db) as session:
+            step = announcements.fan_out_batch(session, announcement_id, now=now)
+        created += step.created
+        if step.done:
+            return created
+
+
+# --- standalone runner: python -m bot.broadcast ------------------------------------------
+def _print_progress(stats: SendStats) -> None:
+    print(f"sent={stats.sent} failed={stats.failed} blocked={stats.blocked} "
+          f"unconfirmed={stats.unconfirmed} retried={stats.retried} 429={stats.rate_limited} "
+          f"rate={stats.rate:.1f}/s", flush=True)
+
+
+async def run_sender(
+    db: Engine, *, rate: float, until_idle: bool, settings: BotSettings | None = None,
+    on_progress: ProgressCallback | None = None, wait_for_lock: bool = True,
+) -> SendStats | None:
+    """Hold the sender lock, recover orphans, send until SIGTERM/SIGINT (or idle)."""
+    lock = InstanceLock(db, SENDER_LOCK)
+    while not await asyncio.to_thread(lock.try_acquire):
+        if not wait_for_lock:
+            return None
+        log.info("another sender holds the lock; waiting")
+        await asyncio.sleep(2)
+    bot = make_bot(settings)
+    engine = BroadcastEngine(db, bot, rate=rate, on_progress=on_progress)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, engine.stop)
+    try:
+        recovered = await asyncio.to_thread(recover_orphans, db)
+        if recovered:
+            log.warning("%d rows were in flight when the last sender died: marked unconfirmed", recovered)
+        await bot.initialize()
+        return await engine.run(until_idle=until_idle)
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+        await bot.shutdown()
+        lock.release()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """python -m bot.broadcast [--rate 30] [--until-idle]: the sender without the chat bot."""
+    parser = argparse.ArgumentParser(prog="python -m bot.broadcast", description=__doc__.splitlines()[0])
+    parser.add_argument("--rate", type=float, default=float(os.environ.get("BROADCAST_RATE", GLOBAL_RATE_PER_SECOND)))
+    parser.add_argument("--until-idle", action="store_true", help="exit when nothing is due")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    stats = asyncio.run(run_sender(default_engine(), rate=args.rate, until_idle=args.until_idle,
+                                   on_progress=None if args.quiet else _print_progress))
+    if stats is not None:
+        _print_progress(stats)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
