@@ -30,7 +30,7 @@ export REQUIRE_POSTGRES=1
 "$ROOT/scripts/train.sh"
 
 log "rasa data validate"
-"$RASA" data validate --fail-on-warnings --domain domain.yml --data nlu/data --config config.yml
+"$APP_PY" scripts/validate_rasa.py
 
 log "NLU component tests (Rasa environment)"
 run_pytest "$RASA_PY" -m pytest -q -p no:cacheprovider -c tests/nlu/pytest.ini tests/nlu
