@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs Debian's Chromium, Korean fonts (Hangul) and an emoji font for the chat-page browser test.
 # Playwright's own browser download does not work here, so the test drives
-# /usr/bin/chromium. Idempotent: does nothing when Chromium is already there.
+# /usr/bin/chromium. Idempotent: does nothing when Chromium and both fonts are there.
 set -euo pipefail
 
 if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi nanum && fc-list 2>/dev/null | grep -qi "color emoji"; then
@@ -13,7 +13,7 @@ if [ "$(id -u)" -ne 0 ]; then
   SUDO="sudo"
 fi
 
-echo "==> installing Chromium and Korean fonts (apt-get)" >&2
+echo "==> installing Chromium, Korean and emoji fonts (apt-get)" >&2
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq chromium chromium-driver fonts-nanum fonts-noto-color-emoji >/dev/null

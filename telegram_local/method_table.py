@@ -1,0 +1,151 @@
+"""Parameters of every implemented Bot API method: (name, types, required).
+
+This is the server's own table, written from the Bot API description; the
+test `tests/telegram_local/test_spec_fidelity.py` checks it against
+`../shared/telegram/api.json` so it can never drift. Types use the spec's
+spelling, alternatives joined by "|".
+"""
+from __future__ import annotations
+
+ParamRow = tuple[str, str, bool]
+
+METHOD_PARAMS: dict[str, tuple[ParamRow, ...]] = {
+    "getMe": (),
+    "getUpdates": (
+        ("offset", "Integer", False),
+        ("limit", "Integer", False),
+        ("timeout", "Integer", False),
+        ("allowed_updates", "Array of String", False),
+    ),
+    "setWebhook": (
+        ("url", "String", True),
+        ("certificate", "InputFile", False),
+        ("ip_address", "String", False),
+        ("max_connections", "Integer", False),
+        ("allowed_updates", "Array of String", False),
+        ("drop_pending_updates", "Boolean", False),
+        ("secret_token", "String", False),
+    ),
+    "deleteWebhook": (
+        ("drop_pending_updates", "Boolean", False),
+    ),
+    "getWebhookInfo": (),
+    "setMyCommands": (
+        ("commands", "Array of BotCommand", True),
+        ("scope", "BotCommandScope", False),
+        ("language_code", "String", False),
+    ),
+    "getMyCommands": (
+        ("scope", "BotCommandScope", False),
+        ("language_code", "String", False),
+    ),
+    "deleteMyCommands": (
+        ("scope", "BotCommandScope", False),
+        ("language_code", "String", False),
+    ),
+    "sendMessage": (
+        ("business_connection_id", "String", False),
+        ("chat_id", "Integer|String", True),
+        ("message_thread_id", "Integer", False),
+        ("direct_messages_topic_id", "Integer", False),
+        ("text", "String", True),
+        ("parse_mode", "String", False),
+        ("entities", "Array of MessageEntity", False),
+        ("link_preview_options", "LinkPreviewOptions", False),
+        ("disable_notification", "Boolean", False),
+        ("protect_content", "Boolean", False),
+        ("allow_paid_broadcast", "Boolean", False),
+        ("message_effect_id", "String", False),
+        ("suggested_post_parameters", "SuggestedPostParameters", False),
+        ("reply_parameters", "ReplyParameters", False),
+        ("reply_markup", "InlineKeyboardMarkup|ReplyKeyboardMarkup|ReplyKeyboardRemove|ForceReply", False),
+    ),
+    "sendPhoto": (
+        ("business_connection_id", "String", False),
+        ("chat_id", "Integer|String", True),
+        ("message_thread_id", "Integer", False),
+        ("direct_messages_topic_id", "Integer", False),
+        ("photo", "InputFile|String", True),
+        ("caption", "String", False),
+        ("parse_mode", "String", False),
+        ("caption_entities", "Array of MessageEntity", False),
+        ("show_caption_above_media", "Boolean", False),
+        ("has_spoiler", "Boolean", False),
+        ("disable_notification", "Boolean", False),
+        ("protect_content", "Boolean", False),
+        ("allow_paid_broadcast", "Boolean", False),
+        ("message_effect_id", "String", False),
+        ("suggested_post_parameters", "SuggestedPostParameters", False),
+        ("reply_parameters", "ReplyParameters", False),
+        ("reply_markup", "InlineKeyboardMarkup|ReplyKeyboardMarkup|ReplyKeyboardRemove|ForceReply", False),
+    ),
+    "sendDocument": (
+        ("business_connection_id", "String", False),
+        ("chat_id", "Integer|String", True),
+        ("message_thread_id", "Integer", False),
+        ("direct_messages_topic_id", "Integer", False),
+        ("document", "InputFile|String", True),
+        ("thumbnail", "InputFile|String", False),
+        ("caption", "String", False),
+        ("parse_mode", "String", False),
+        ("caption_entities", "Array of MessageEntity", False),
+        ("disable_content_type_detection", "Boolean", False),
+        ("disable_notification", "Boolean", False),
+        ("protect_content", "Boolean", False),
+        ("allow_paid_broadcast", "Boolean", False),
+        ("message_effect_id", "String", False),
+        ("suggested_post_parameters", "SuggestedPostParameters", False),
+        ("reply_parameters", "ReplyParameters", False),
+        ("reply_markup", "InlineKeyboardMarkup|ReplyKeyboardMarkup|ReplyKeyboardRemove|ForceReply", False),
+    ),
+    "sendChatAction": (
+        ("business_connection_id", "String", False),
+        ("chat_id", "Integer|String", True),
+        ("message_thread_id", "Integer", False),
+        ("action", "String", True),
+    ),
+    "editMessageText": (
+        ("business_connection_id", "String", False),
+        ("chat_id", "Integer|String", False),
+        ("message_id", "Integer", False),
+        ("inline_message_id", "String", False),
+        ("text", "String", False),
+        ("parse_mode", "String", False),
+        ("entities", "Array of MessageEntity", False),
+        ("link_preview_options", "LinkPreviewOptions", False),
+        ("rich_message", "InputRichMessage", False),
+        ("reply_markup", "InlineKeyboardMarkup", False),
+    ),
+    "editMessageReplyMarkup": (
+        ("business_connection_id", "String", False),
+        ("chat_id", "Integer|String", False),
+        ("message_id", "Integer", False),
+        ("inline_message_id", "String", False),
+        ("reply_markup", "InlineKeyboardMarkup", False),
+    ),
+    "editMessageCaption": (
+        ("business_connection_id", "String", False),
+        ("chat_id", "Integer|String", False),
+        ("message_id", "Integer", False),
+        ("inline_message_id", "String", False),
+        ("caption", "String", False),
+        ("parse_mode", "String", False),
+        ("caption_entities", "Array of MessageEntity", False),
+        ("show_caption_above_media", "Boolean", False),
+        ("reply_markup", "InlineKeyboardMarkup", False),
+    ),
+    "deleteMessage": (
+        ("chat_id", "Integer|String", True),
+        ("message_id", "Integer", True),
+    ),
+    "answerCallbackQuery": (
+        ("callback_query_id", "String", True),
+        ("text", "String", False),
+        ("show_alert", "Boolean", False),
+        ("url", "String", False),
+        ("cache_time", "Integer", False),
+    ),
+    "getFile": (
+        ("file_id", "String", True),
+    ),
+}
