@@ -8,5 +8,6 @@ logging.basicConfig(
     level=os.environ.get("LOG_LEVEL", "INFO"),
     format="%(asctime)s %(levelname)s %(name)s: %(message)s",
 )
-logging.getLogger("httpx").setLevel(logging.WARNING)
+for noisy in ("httpx", "apscheduler"):
+    logging.getLogger(noisy).setLevel(logging.WARNING)
 run()

@@ -63,6 +63,12 @@ def telegram(stack: Stack) -> TelegramDriver:
     return TelegramDriver(stack.config.telegram_url, stack.config.token)
 
 
+@pytest.fixture(scope="module")
+def telegram_module(stack: Stack) -> TelegramDriver:
+    """For modules whose tests continue one story (the same residents throughout)."""
+    return TelegramDriver(stack.config.telegram_url, stack.config.token)
+
+
 @pytest.fixture
 def e2e_env(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
     """Let test code call storage/ and the CLI against the stack's database."""
