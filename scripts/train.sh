@@ -2,6 +2,10 @@
 # Trains models/current.tar.gz unless it was trained from exactly these files.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
+mkdir -p models
+# One training at a time: several shells (or helpers) may ask at once.
+exec 9>models/.train.lock
+flock 9
 
 fingerprint=$(cat config.yml domain.yml requirements-rasa.txt \
   $(find nlu -type f \( -name '*.yml' -o -name '*.py' \) -not -path '*/__pycache__/*' | sort) | sha256sum | cut -d' ' -f1)

@@ -27,6 +27,7 @@ def register(app: Application) -> None:
                                    staff.volunteer_import))
     app.add_handler(CallbackQueryHandler(staff.button, pattern=r"^s\|"))
     app.add_handler(CallbackQueryHandler(conversation.button))
+    app.add_handler(MessageHandler(filters.PHOTO, conversation.photo_message))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, conversation.text_message))
     app.add_handler(MessageHandler(filters.COMMAND, conversation.text_message))
     app.add_handler(MessageHandler(filters.ALL & ~filters.UpdateType.EDITED, conversation.unsupported))

@@ -1,6 +1,7 @@
 """Residents' conversation: everything a resident types or presses goes through Rasa."""
 from __future__ import annotations
 
+import json
 import logging
 import re
 
@@ -120,6 +121,20 @@ async def _mark_choice(query) -> None:  # type: ignore[no-untyped-def]
     except BadRequest:
         # Already edited (a double tap): the first press is the one that counts.
         log.info("choice already marked on message %s", message.message_id)
+
+
+async def photo_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A photo (proposal or contest entry): forwarded to Rasa by file id, never by content."""
+    message = update.effective_message
+    if message is None or not message.photo:
+        return
+    largest = message.photo[-1]
+    entities = {
+        "photo_file_id": largest.file_id,
+        "photo_size": str(largest.file_size or 0),
+        "photo_caption": message.caption or "",
+    }
+    await converse(update, context, "/photo_sent" + json.dumps(entities, ensure_ascii=True))
 
 
 async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
