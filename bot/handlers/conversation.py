@@ -1,13 +1,14 @@
 """Residents' conversation: everything a resident types or presses goes through Rasa."""
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
 
 from telegram import Update
 from telegram.constants import ChatAction
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import keyboards, texts
@@ -26,7 +27,8 @@ async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, message: 
     if chat is None or user is None:
         return
     rasa: RasaClient = context.bot_data["rasa"]
-    await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+    # "typing…" goes out while Rasa thinks, not before: it costs the resident no wait.
+    typing = asyncio.create_task(context.bot.send_chat_action(chat.id, ChatAction.TYPING))
     metadata = {
         "telegram_user_id": user.id,
         "chat_id": chat.id,
@@ -36,9 +38,11 @@ async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, message: 
     try:
         replies = await rasa.send(str(user.id), message, metadata)
     except RasaUnavailable as exc:
+        await _settle(typing)
         log.warning("rasa unavailable for chat %s: %s", chat.id, exc)
         await context.bot.send_message(chat.id, texts.RASA_DOWN)
         return
+    await _settle(typing)
     if not replies:
         # Rasa answers [] when an action failed: never leave the resident hanging.
         log.error("rasa returned no reply for chat %s message %r", chat.id, message)
@@ -50,6 +54,14 @@ async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, message: 
         except keyboards.PayloadError:
             log.exception("button payload cannot be callback data; sending text only")
             await send_reply(context.bot, chat.id, {"text": reply.get("text")})
+
+
+async def _settle(task: asyncio.Task) -> None:
+    """Wait for the typing indicator; failing to show it never stops the reply."""
+    try:
+        await task
+    except TelegramError as exc:
+        log.info("typing indicator not shown: %s", exc)
 
 
 async def start_deep_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
