@@ -40,7 +40,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
-def through_stack(driver: TelegramDriver, user_id: int, turns: int) -> list[float]:
+def through_stack(driver: TelegramDriver, user_id: int, turns: int, think: float) -> list[float]:
     chat = driver.resident(user_id, f"주민{user_id % 1000}")
     chat.send("/start", replies=2)
     chat.send("/consent_accept", replies=2)
@@ -50,10 +50,11 @@ def through_stack(driver: TelegramDriver, user_id: int, turns: int) -> list[floa
         started = time.perf_counter()
         chat.send(text, replies=replies)
         latencies.append(time.perf_counter() - started)
+        time.sleep(think)
     return latencies
 
 
-def straight_to_rasa(rasa_url: str, user_id: int, turns: int) -> list[float]:
+def straight_to_rasa(rasa_url: str, user_id: int, turns: int, think: float) -> list[float]:
     meta = {"telegram_user_id": user_id, "chat_id": user_id, "first_name": "벤치"}
     url = f"{rasa_url}/webhooks/rest/webhook"
     latencies = []
@@ -65,6 +66,7 @@ def straight_to_rasa(rasa_url: str, user_id: int, turns: int) -> list[float]:
             reply = http.post(url, json={"sender": str(user_id), "message": text, "metadata": meta})
             reply.raise_for_status()
             latencies.append(time.perf_counter() - started)
+            time.sleep(think)
     return latencies
 
 
@@ -79,6 +81,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--residents", type=int, default=20)
     parser.add_argument("--turns", type=int, default=10)
+    parser.add_argument("--think", type=float, default=1.0,
+                        help="seconds a resident pauses between turns (keeps the load under Telegram's 30 msg/s)")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-turns-"))
@@ -93,11 +97,11 @@ def main() -> int:
         driver = TelegramDriver(stack.config.telegram_url, stack.config.token)
         ids = range(800_000, 800_000 + args.residents)
         with ThreadPoolExecutor(max_workers=args.residents) as pool:
-            full = [x for part in pool.map(lambda u: through_stack(driver, u, args.turns), ids) for x in part]
+            full = [x for part in pool.map(lambda u: through_stack(driver, u, args.turns, args.think), ids) for x in part]
             rasa_ids = range(900_000, 900_000 + args.residents)
-            alone = [x for part in pool.map(lambda u: straight_to_rasa(stack.config.rasa_url, u, args.turns), rasa_ids)
+            alone = [x for part in pool.map(lambda u: straight_to_rasa(stack.config.rasa_url, u, args.turns, args.think), rasa_ids)
                      for x in part]
-    print(f"\n{args.residents} residents × {args.turns} turns, concurrently")
+    print(f"\n{args.residents} residents × {args.turns} turns, concurrently, {args.think:.1f} s between turns")
     rasa_fig = report("Rasa REST alone", alone)
     full_fig = report("full stack (Telegram)", full)
     ratio = full_fig[95] / rasa_fig[95]

@@ -5,7 +5,7 @@ import logging
 
 from telegram import BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+from telegram.ext import Application, ApplicationBuilder, Defaults
 
 from storage.timeutil import KST
 
@@ -14,6 +14,7 @@ from bot.handlers import register
 from bot.notifier import deliver_outbox
 from bot.ordering import PerChatUpdateProcessor
 from bot.rasa_client import RasaClient
+from bot.ratelimit import MessageRateLimiter
 from bot.settings import BotSettings
 from storage.db import session_scope
 from storage.services import residents
@@ -54,7 +55,7 @@ def build_application(settings: BotSettings) -> Application:
         .token(settings.token)
         .defaults(Defaults(tzinfo=KST))
         .concurrent_updates(PerChatUpdateProcessor())
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(MessageRateLimiter(max_retries=3))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
