@@ -6,11 +6,7 @@ the bot formats them with ``str.format`` when it delivers them.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
-import yaml
-
-from storage.settings import PROJECT_ROOT
+from storage.errors import error_message
 
 # --- Conversation plumbing ---------------------------------------------------
 RASA_DOWN = (
@@ -97,25 +93,9 @@ def volunteer_report(report) -> str:  # type: ignore[no-untyped-def]
     return "\n".join(lines)
 
 
-@lru_cache(maxsize=1)
-def _domain_errors() -> dict[str, str]:
-    """utter_err_* texts from domain.yml: error wording is written once, there."""
-    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
-    return {
-        name.removeprefix("utter_err_"): variants[0]["text"]
-        for name, variants in domain.get("responses", {}).items()
-        if name.startswith("utter_err_")
-    }
-
-
 def error_text(code: str, **params: object) -> str:
-    """The Korean reply for a storage DomainError code."""
-    template = _domain_errors().get(code) or _domain_errors()["internal"]
-    shown = {k: (f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else v) for k, v in params.items()}
-    try:
-        return template.format(**shown)
-    except (KeyError, IndexError):
-        return template
+    """The Korean reply for a storage DomainError code (worded once, in domain.yml)."""
+    return error_message(code, **params)
 
 # --- Outbox notice templates (key -> str.format template) ----------------------
 NOTICES: dict[str, str] = {
@@ -197,4 +177,88 @@ NOTICES: dict[str, str] = {
     ),
     "news_posted": "📰 새 소식 · {category}\n{title}\n\n{summary}\n{link}",
     # announcements (issue 8)
+    "claim_reminder": (
+        "🎁 {quarter} 소통 포인트 교환 신청이 {deadline}에 마감돼요.\n"
+        "{minimum:,} P 이상 모으셨으니 \"포인트 교환\"이라고 보내 상품권으로 바꿔 보세요."
+    ),
+    "closing_survey": "⏰ 「{title}」 설문이 {closes}에 마감돼요. 아직 참여하지 않으셨다면 \"설문\"이라고 보내 참여해 주세요.",
+    "closing_contest": "⏰ 「{title}」 공모 접수가 {closes}에 마감돼요. \"공모\"라고 보내 응모해 보세요.",
+    "closing_budget_vote": (
+        "🗳️ {title} 주민참여예산 투표가 {closes}에 마감돼요. "
+        "아직 투표하지 않으셨다면 \"참여예산 투표\"라고 보내 주세요."
+    ),
+    "announcement_missed": (
+        "[공지 #{id}] 예약 시간({when})에 발송 서버가 멈춰 있어 보내지 않았어요.\n"
+        "/announce 로 다시 작성하거나 python -m storage.cli announce send {id} 로 지금 보내 주세요."
+    ),
 }
+
+# --- Announcements (issue 8): the staff compose flow and its progress --------
+ANNOUNCE_ASK_TEXT = (
+    "📣 주민들에게 보낼 공지 내용을 보내 주세요. (최대 {limit:,}자)\n"
+    "언제든 /cancel 로 그만둘 수 있어요."
+)
+ANNOUNCE_ASK_PHOTO = "사진을 함께 보낼까요? 사진을 보내 주시거나 [건너뛰기]를 눌러 주세요."
+ANNOUNCE_ASK_LINK = (
+    "링크 버튼을 하나 붙일 수 있어요. \"버튼 이름 | https://주소\" 형식으로 보내 주시거나 [건너뛰기]를 눌러 주세요.\n"
+    "예) 설문 참여하기 | https://www.junggu.seoul.kr"
+)
+ANNOUNCE_LINK_FORMAT = "\"버튼 이름 | https://주소\" 형식으로 보내 주세요."
+ANNOUNCE_ASK_TARGET = "누구에게 보낼까요?"
+ANNOUNCE_ASK_DONG = "어느 동 주민에게 보낼까요?"
+ANNOUNCE_CONTROLS = (
+    "👆 주민들이 받을 모습 그대로예요 (미리보기)\n"
+    "공지 #{id} · 대상: {target} ({count:,}명)\n"
+    "긴급 공지: {urgent}\n"
+    "지금 보내거나 예약해 주세요. 일반 공지는 21:00~08:00에는 보내지 않고 08:00에 발송돼요."
+)
+ANNOUNCE_URGENT_ON = "예 — 심야에도 바로 발송 (선택: {who}, {when})"
+ANNOUNCE_URGENT_OFF = "아니요"
+ANNOUNCE_ASK_WHEN = "보낼 날짜와 시간을 한국 시간으로 보내 주세요. 예) 2026-12-01 09:00"
+ANNOUNCE_WHEN_FORMAT = "날짜와 시간을 \"2026-12-01 09:00\" 형식으로 보내 주세요."
+ANNOUNCE_SCHEDULED = (
+    "🗓️ 공지 #{id}를 {when}에 보내도록 예약했어요. 대상 {target}.\n"
+    "/announcements 에서 예약 목록을 보고 취소할 수 있어요."
+)
+ANNOUNCE_STARTED = "📣 공지 #{id} 발송을 시작했어요. 대상 {total:,}명 · 진행 상황이 여기에 표시돼요."
+ANNOUNCE_CANCELLED = "공지 작성을 취소했어요. 아무것도 보내지 않았어요."
+ANNOUNCE_LIST_EMPTY = "예약되었거나 보내는 중인 공지가 없어요. /announce 로 새 공지를 작성해 주세요."
+ANNOUNCE_LIST_LINE = "#{id} {when} · {target}{urgent}\n   {preview}"
+ANNOUNCE_LIST_HEAD = "[예약·발송 중인 공지]"
+ANNOUNCE_CANCEL_DONE = "공지 #{id}를 취소했어요. 아직 보내지 않은 {count:,}명에게는 보내지 않아요."
+ANNOUNCE_PROGRESS = (
+    "📣 공지 #{id} 발송 중 {bar} {done:,}/{total:,}\n"
+    "전송 {sent:,} · 실패 {failed:,} · 차단 {blocked:,}"
+)
+ANNOUNCE_PROGRESS_PREPARING = "📣 공지 #{id} 받는 사람 목록을 만드는 중이에요… ({total:,}명)"
+ANNOUNCE_WAITING_QUIET = "\n🌙 심야 시간이라 남은 {waiting:,}명에게는 08:00에 보내요."
+ANNOUNCE_DONE = (
+    "✅ 공지 #{id} 발송을 마쳤어요.\n"
+    "대상 {total:,}명 · 전송 {sent:,} · 실패 {failed:,} · 차단(수신 거부) {blocked:,}"
+)
+ANNOUNCE_DONE_UNCONFIRMED = (
+    "\n⚠️ 발송 중 서버가 멈춰 {unconfirmed:,}명은 전송 여부를 확인할 수 없어요. 중복 발송을 막기 위해 "
+    "다시 보내지 않았어요. 필요하면 python -m storage.cli announce requeue {id} 로 다시 보낼 수 있어요."
+)
+ANNOUNCE_CANCELLED_REPORT = "공지 #{id}가 취소되었어요. 전송 {sent:,} · 취소 {cancelled:,}"
+ANNOUNCE_BUTTONS = {
+    "skip": "건너뛰기",
+    "cancel": "취소",
+    "all": "전체 구독자",
+    "dong": "동 선택",
+    "now": "지금 보내기",
+    "schedule": "예약하기",
+    "urgent_on": "긴급 공지로 표시",
+    "urgent_off": "긴급 공지 해제",
+    "drop": "예약 취소",
+}
+ANNOUNCE_TARGET_ALL = "전체 구독자"
+ANNOUNCE_TARGET_TOPIC = "{label} 구독자"
+ANNOUNCE_TARGET_DONG = "{dong} 구독자"
+ANNOUNCE_URGENT_MARK = " · 긴급"
+
+
+def progress_bar(done: int, total: int, width: int = 10) -> str:
+    """▓▓▓░░ style bar for the staff chat's progress message."""
+    filled = width if total <= 0 else min(width, done * width // total)
+    return "▓" * filled + "░" * (width - filled)

@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable
 
 from storage.db import migrate, session_scope
-from storage.errors import DomainError
+from storage.errors import DomainError, error_message
 from storage.models import Role
 from storage.services import residents
 
@@ -54,6 +54,11 @@ def _feature_commands() -> list[Callable[[argparse._SubParsersAction], None]]:
     registrars: list[Callable[[argparse._SubParsersAction], None]] = []
     # Features add their registrar here, e.g.:
     # from storage.cli_points import register_cli as points_cli; registrars.append(points_cli)
+    from storage.cli_points import register_cli as points_cli; registrars.append(points_cli)
+    from storage.cli_proposals import register_cli as proposals_cli; registrars.append(proposals_cli)
+    from storage.cli_engagement import register_cli as engagement_cli; registrars.append(engagement_cli)
+    from storage.cli_budget import register_cli as budget_cli; registrars.append(budget_cli)
+    from storage.cli_broadcast import register_cli as broadcast_cli; registrars.append(broadcast_cli)
     return registrars
 
 
@@ -62,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except DomainError as err:
-        print(f"처리할 수 없습니다: {err.code} {err.params or ''}", file=sys.stderr)
+        print(f"처리할 수 없습니다: {error_message(err.code, **err.params)} ({err.code})", file=sys.stderr)
         return 2
 
 

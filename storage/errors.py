@@ -5,7 +5,12 @@ up in ``bot.texts.ERRORS``. A test checks that every code has a reply.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
+
+import yaml
+
+from storage.settings import PROJECT_ROOT
 
 
 class DomainError(Exception):
@@ -18,3 +23,25 @@ class DomainError(Exception):
 
     def __repr__(self) -> str:
         return f"DomainError({self.code!r}, {self.params!r})"
+
+
+@lru_cache(maxsize=1)
+def _replies() -> dict[str, str]:
+    """utter_err_* texts from domain.yml, where every error is worded once."""
+    domain = yaml.safe_load((PROJECT_ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return {
+        name.removeprefix("utter_err_"): variants[0]["text"]
+        for name, variants in domain.get("responses", {}).items()
+        if name.startswith("utter_err_")
+    }
+
+
+def error_message(code: str, **params: Any) -> str:
+    """The Korean sentence for an error code, for edges outside Rasa (bot staff commands, CLI)."""
+    template = _replies().get(code) or _replies()["internal"]
+    shown = {k: (f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else v)
+             for k, v in params.items()}
+    try:
+        return template.format(**shown)
+    except (KeyError, IndexError):
+        return template

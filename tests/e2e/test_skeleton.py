@@ -65,3 +65,16 @@ def test_commands_work_everywhere_and_are_registered(telegram):
     assert "취소" in cancelled["text"]
     commands = telegram.http.get(f"/bot{telegram.token}/getMyCommands").json()["result"]
     assert {"start", "menu", "help", "cancel"} <= {c["command"] for c in commands}
+
+
+def test_conversations_are_kept_in_the_sql_tracker_store(stack, telegram):
+    """Rasa keeps conversation state in the SQL tracker store, so a restart loses nothing."""
+    from sqlalchemy import create_engine, text
+
+    chat = telegram.resident(710005, "장충동")
+    chat.send("안녕하세요", replies=2)
+    tracker = create_engine(stack.config.tracker_store_url)
+    with tracker.connect() as conn:
+        count = conn.execute(text("SELECT COUNT(*) FROM events WHERE sender_id = '710005'")).scalar()
+    tracker.dispose()
+    assert count and count >= 3
