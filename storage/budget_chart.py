@@ -7,20 +7,14 @@ package would rewrite global rcParams) or the system's fonts-nanum.
 """
 from __future__ import annotations
 
-import importlib.util
 import io
 import textwrap
 from collections.abc import Sequence
-from functools import lru_cache
-from pathlib import Path
 from typing import Protocol
 
+from storage.fonts import matplotlib_family
 from storage.budget_rules import format_won_short
 
-SYSTEM_FONT_PATHS = (
-    Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf"),
-    Path("/usr/share/fonts/nanum/NanumGothic.ttf"),
-)
 DPI = 150
 WIDTH_IN = 7.2  # 1080 px: a phone shows it full width without zooming
 HEADER_IN = 1.45
@@ -39,25 +33,6 @@ class ChartLine(Protocol):
     funded: bool
 
 
-@lru_cache(maxsize=1)
-def korean_font_path() -> Path | None:
-    """NanumGothic from koreanize-matplotlib or fonts-nanum; None if neither is installed."""
-    spec = importlib.util.find_spec("koreanize_matplotlib")
-    candidates = [Path(loc) / "fonts" / "NanumGothic.ttf" for loc in (spec.submodule_search_locations or [])] if spec else []
-    return next((p for p in [*candidates, *SYSTEM_FONT_PATHS] if p.exists()), None)
-
-
-@lru_cache(maxsize=1)
-def _font_family() -> str:
-    from matplotlib import font_manager
-
-    path = korean_font_path()
-    if path is None:
-        return "DejaVu Sans"
-    font_manager.fontManager.addfont(str(path))
-    return font_manager.FontProperties(fname=str(path)).get_name()
-
-
 def _label(rank: int, title: str) -> str:
     lines = textwrap.wrap(title, LABEL_WRAP)[:2] or [""]
     if len(textwrap.wrap(title, LABEL_WRAP)) > 2:
@@ -71,7 +46,7 @@ def render_results_chart(lines: Sequence[ChartLine], title: str, subtitle: str |
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
-    family = _font_family()
+    family = matplotlib_family()
     shown = list(lines)[:MAX_BARS]
     height = HEADER_IN + ROW_IN * max(len(shown), 1)
     fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI)

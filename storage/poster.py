@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
-from functools import lru_cache
-import importlib.util
 from pathlib import Path
 from typing import Protocol
 
@@ -12,12 +10,12 @@ import qrcode
 from PIL import Image, ImageDraw, ImageFont
 from qrcode.constants import ERROR_CORRECT_Q
 
+from storage.fonts import korean_font_path
 from storage.point_policy import load_policy
 from storage.timeutil import kst_date, kst_datetime, to_kst
 
 DPI = 200
 PAPER_MM = {"A5": (148, 210), "A4": (210, 297)}
-SYSTEM_NANUM = Path("/usr/share/fonts/truetype/nanum")
 CAPTION = "카메라로 QR을 찍으면 온통중구 챗봇이 열리고 포인트가 적립됩니다"
 
 NAVY = (18, 52, 110)
@@ -208,18 +206,8 @@ def _font(weight: str, size: float) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(_font_path(weight)), max(8, round(size)))
 
 
-@lru_cache(maxsize=None)
 def _font_path(weight: str) -> Path:
-    """NanumGothic shipped with koreanize_matplotlib, else the fonts-nanum system package."""
-    suffix = {"regular": "", "bold": "Bold", "extrabold": "ExtraBold"}[weight]
-    candidates = []
-    # find_spec locates the package without importing it (importing it reconfigures matplotlib).
-    spec = importlib.util.find_spec("koreanize_matplotlib")
-    for location in (spec.submodule_search_locations or []) if spec else []:
-        candidates.append(Path(location) / "fonts" / f"NanumGothic{suffix}.ttf")
-    candidates.append(SYSTEM_NANUM / f"NanumGothic{suffix}.ttf")
-    candidates.append(SYSTEM_NANUM / "NanumGothic.ttf")
-    for path in candidates:
-        if path.is_file():
-            return path
-    raise RuntimeError("NanumGothic font not found: install koreanize-matplotlib or fonts-nanum")
+    path = korean_font_path(weight)
+    if path is None:
+        raise RuntimeError("NanumGothic font not found: install koreanize-matplotlib or fonts-nanum")
+    return path

@@ -6,44 +6,20 @@ system's fonts-nanum.
 """
 from __future__ import annotations
 
-import importlib.util
 import io
 import math
 import textwrap
-from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING
+
+from storage.fonts import matplotlib_family
 
 if TYPE_CHECKING:
     from storage.services.survey_results import SurveyResults
 
-SYSTEM_FONT_PATHS = (
-    Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf"),
-    Path("/usr/share/fonts/nanum/NanumGothic.ttf"),
-)
 CHART_COLUMNS = 2
 PANEL_WIDTH_IN = 6.0
 PANEL_HEIGHT_IN = 3.6
 DPI = 100
-
-
-@lru_cache(maxsize=1)
-def korean_font_path() -> Path | None:
-    spec = importlib.util.find_spec("koreanize_matplotlib")
-    candidates = [Path(loc) / "fonts" / "NanumGothic.ttf"
-                  for loc in (spec.submodule_search_locations or [])] if spec else []
-    return next((p for p in [*candidates, *SYSTEM_FONT_PATHS] if p.exists()), None)
-
-
-@lru_cache(maxsize=1)
-def _font_family() -> str:
-    from matplotlib import font_manager
-
-    path = korean_font_path()
-    if path is None:
-        return "DejaVu Sans"
-    font_manager.fontManager.addfont(str(path))
-    return font_manager.FontProperties(fname=str(path)).get_name()
 
 
 def render_chart(res: "SurveyResults", *, question_ids: list[str] | None = None) -> bytes:
@@ -54,7 +30,7 @@ def render_chart(res: "SurveyResults", *, question_ids: list[str] | None = None)
     chosen = [q for q in res.questions if q.options and (question_ids is None or q.id in question_ids)]
     rows = max(1, math.ceil(len(chosen) / CHART_COLUMNS))
     cols = CHART_COLUMNS if len(chosen) > 1 else 1
-    family = _font_family()
+    family = matplotlib_family()
     fig = Figure(figsize=(PANEL_WIDTH_IN * cols, PANEL_HEIGHT_IN * rows + 0.8), dpi=DPI)
     fig.suptitle(f"{res.title} (응답 {res.respondents:,}명)", fontsize=14, family=family)
     if not chosen:

@@ -7,7 +7,8 @@ import io
 import pytest
 
 from budget_helpers import AFTER_VOTING, IN_VOTING, SECOND, TIMES, notices, resident, voting_setup
-from storage.budget_chart import korean_font_path, render_results_chart
+from storage.budget_chart import render_results_chart
+from storage.fonts import korean_font_path
 from storage.budget_rules import FundingReason, Phase
 from storage.db import session_scope
 from storage.errors import DomainError

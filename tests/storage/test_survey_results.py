@@ -9,7 +9,7 @@ from sqlalchemy import select
 from storage.db import session_scope
 from storage.models.surveys import SurveyParticipation, SurveyResponse
 from storage.services import surveys
-from storage.survey_chart import korean_font_path
+from storage.fonts import korean_font_path
 from survey_helpers import FULL_WALK, NOW, publish_sample, publish_text, resident, walk
 
 NAMED = """\
