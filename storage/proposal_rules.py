@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from storage.errors import DomainError
+from storage.rules import DONGS  # noqa: F401  (re-exported: the form offers them)
 from storage.timeutil import KST, as_utc, to_kst
 
 # --- Thresholds and deadlines (defaults; see load_config) ----------------------
@@ -54,27 +55,6 @@ CATEGORIES: dict[str, str] = {
     "economy": "경제·일자리",
     "other": "기타",
 }
-
-# The 15 administrative dongs (행정동) of Jung-gu; ascii codes travel in
-# Telegram callback data, which must stay within 64 bytes.
-DONGS: dict[str, str] = {
-    "sogong": "소공동",
-    "hoehyeon": "회현동",
-    "myeong": "명동",
-    "pil": "필동",
-    "jangchung": "장충동",
-    "gwanghui": "광희동",
-    "euljiro": "을지로동",
-    "sindang": "신당동",
-    "dasan": "다산동",
-    "yaksu": "약수동",
-    "cheonggu": "청구동",
-    "sindang5": "신당5동",
-    "donghwa": "동화동",
-    "hwanghak": "황학동",
-    "jungnim": "중림동",
-}
-
 
 class ProposalStatus(str, enum.Enum):
     open = "open"

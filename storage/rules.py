@@ -11,6 +11,26 @@ CONSENT_VERSION = "2026-11"
 
 DISPLAY_NAME_MAX = 64
 
+# Jung-gu's 15 administrative dongs (행정동): ascii code (for callback data) → name.
+DONGS: dict[str, str] = {
+    "sogong": "소공동",
+    "hoehyeon": "회현동",
+    "myeong": "명동",
+    "pil": "필동",
+    "jangchung": "장충동",
+    "gwanghui": "광희동",
+    "euljiro": "을지로동",
+    "sindang": "신당동",
+    "dasan": "다산동",
+    "yaksu": "약수동",
+    "cheonggu": "청구동",
+    "sindang5": "신당5동",
+    "donghwa": "동화동",
+    "hwanghak": "황학동",
+    "jungnim": "중림동",
+}
+
+
 # Telegram's own limits (Bot API): payloads are ids, never Korean text.
 CALLBACK_DATA_MAX_BYTES = 64
 DEEP_LINK_PAYLOAD_MAX = 64
