@@ -1,20 +1,20 @@
 """The one paced, crash-safe sender of outbox rows (notices and announcements alike).
 
-Pacing: a token bucket of ``rate`` sends per second (Telegram: about 30) with a
-small burst so a slow database commit is caught up, and at most one message
-per chat per second (chats sent to within the last second are not claimed).
-We pace ourselves rather than use ptb's AIORateLimiter: AIORateLimiter limits
-private chats only through the overall bucket and retries 429s inside the
-request, which hides them from the outbox; ``bench/broadcast.py --limiter aio``
-measures both.
+Pacing: our own token bucket of ``rate`` sends per second (Telegram: about 30),
+booked a tick (50 ms) at a time, and at most one message per chat per second
+(chats sent to within the last second are not claimed). ptb's AIORateLimiter
+was measured too (``bench/broadcast.py --limiters``): it overshoots the overall
+rate at the start (its bucket starts full) and retries 429s inside the request,
+hiding them from the outbox; it also limits private chats only overall.
 
-Exactly once: rows are claimed (status ``sending``, committed) just before
-their slot, one tick's worth at a time, and their outcomes are written every
-few tens of milliseconds. ``stop()`` (SIGTERM) stops claiming, gives undispatched
-rows back and waits for in-flight requests, so a graceful stop loses and
-duplicates nothing. A hard kill leaves at most the rows of one claim tick plus
-one flush interval in ``sending``; the next sender marks them ``unconfirmed``
-(never resent automatically, see storage.services.delivery).
+Exactly once: a tick's rows are claimed (status ``sending``, committed) only
+when their slots have come and are sent at once; each outcome is written as
+soon as it arrives. ``stop()`` (SIGTERM) stops claiming and waits for in-flight
+requests, so a graceful stop loses and duplicates nothing. A hard kill leaves
+only the requests in flight (and outcomes being written) in ``sending``, at
+most one tick's worth; the next sender marks them ``unconfirmed``: never resent
+automatically (nobody gets an announcement twice), counted and shown to staff
+(see storage.services.delivery).
 """
 from __future__ import annotations
 
@@ -47,7 +47,6 @@ from storage.db import default_engine, session_scope
 from storage.notify_rules import (
     CLAIM_TICK_SECONDS,
     GLOBAL_RATE_PER_SECOND,
-    OUTCOME_FLUSH_SECONDS,
     PER_CHAT_INTERVAL_SECONDS,
 )
 from storage.services import announcements, delivery
@@ -56,6 +55,8 @@ from storage.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 SENDER_LOCK = "sender"
+# Concurrent requests (and HTTP connections): 30/s at Telegram's ~100–300 ms needs fewer.
+MAX_IN_FLIGHT = 16
 # Errors raised before the request left this machine: safe to send again.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 
@@ -70,7 +71,6 @@ class SendStats:
     unconfirmed: int = 0
     retried: int = 0
     rate_limited: int = 0
-    released: int = 0
     first_send: float | None = None
     last_send: float | None = None
 
@@ -89,7 +89,12 @@ ProgressCallback = Callable[[SendStats], Awaitable[None] | None]
 
 
 class Pacer:
-    """Token bucket: one slot every 1/rate s, catching up at most ``burst`` slots; 429 pauses all."""
+    """Token bucket: one slot every 1/rate s, catching up at most ``burst`` slots; 429 pauses all.
+
+    Slots are booked a tick at a time and that tick's messages go out together
+    at its start: the average never exceeds ``rate`` and the burst is one tick
+    (Telegram's and telegram_local's buckets hold a second's worth).
+    """
 
     def __init__(self, rate: float, burst: int = 1, clock: Callable[[], float] = time.monotonic) -> None:
         self.interval = 1.0 / rate
@@ -98,12 +103,16 @@ class Pacer:
         self.next_slot = clock()
         self.paused_until = 0.0
 
-    def reserve(self) -> float:
-        """Book the next slot; returns the seconds to wait for it."""
+    def reserve(self, slots: int = 1) -> float:
+        """Book the next ``slots`` slots; returns the seconds to wait for the first."""
         now = self.clock()
         slot = max(self.next_slot, now - (self.burst - 1) * self.interval, self.paused_until)
-        self.next_slot = slot + self.interval
+        self.next_slot = slot + slots * self.interval
         return max(0.0, slot - now)
+
+    def refund(self, slots: int) -> None:
+        """Give back booked slots that found nothing to send."""
+        self.next_slot = max(self.clock(), self.next_slot - slots * self.interval)
 
     def pause(self, seconds: float) -> None:
         """Telegram said 429: nobody sends before ``seconds`` from now."""
@@ -136,6 +145,27 @@ def render_text(row: Claimed) -> str:
     return texts.NOTICES[row.template or ""].format(**(row.params or {}))
 
 
+async def deliver(
+    bot: Bot, chat_id: int, text: str, *, buttons: list | None = None, photo_file_id: str | None = None,
+    photo_path: str | None = None, uploaded: dict[str, str] | None = None,
+) -> Message:
+    """Send one outbox message (text, or photo with caption, and inline buttons); also the staff preview."""
+    markup = keyboards.from_rows(buttons)
+    if photo_file_id:
+        return await bot.send_photo(chat_id, photo_file_id, caption=text, reply_markup=markup)
+    if photo_path:
+        known = uploaded.get(photo_path) if uploaded is not None else None
+        if known:
+            return await bot.send_photo(chat_id, known, caption=text, reply_markup=markup)
+        with media_path(photo_path).open("rb") as fh:
+            message = await bot.send_photo(chat_id, InputFile(fh), caption=text, reply_markup=markup)
+        if message.photo and uploaded is not None:
+            # Upload once, then send Telegram's file id to everyone else.
+            uploaded[photo_path] = message.photo[-1].file_id
+        return message
+    return await bot.send_message(chat_id, text, reply_markup=markup)
+
+
 def _retry_seconds(exc: RetryAfter) -> float:
     with warnings.catch_warnings():
         # ptb 22 warns that retry_after becomes a timedelta; both are handled.
@@ -144,7 +174,7 @@ def _retry_seconds(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-def make_bot(settings: BotSettings | None = None, *, connections: int = 16) -> Bot:
+def make_bot(settings: BotSettings | None = None, *, connections: int = MAX_IN_FLIGHT) -> Bot:
     """A Bot on the same Bot API base URL as the chat bot, with room for concurrent sends."""
     settings = settings or BotSettings.from_env()
     kwargs: dict = {}
@@ -155,6 +185,11 @@ def make_bot(settings: BotSettings | None = None, *, connections: int = 16) -> B
     request = HTTPXRequest(connection_pool_size=connections, read_timeout=15, write_timeout=30,
                            connect_timeout=5, pool_timeout=5)
     return Bot(settings.token, request=request, **kwargs)
+
+
+def configured_rate() -> float:
+    """Sends per second: BROADCAST_RATE, else Telegram's 30."""
+    return float(os.environ.get("BROADCAST_RATE") or GLOBAL_RATE_PER_SECOND)
 
 
 def new_sender_id() -> str:
@@ -175,7 +210,7 @@ class BroadcastEngine:
     clock: Callable[[], datetime] = utcnow
     keep_running: Callable[[], bool] | None = None
     sender_id: str = field(default_factory=new_sender_id)
-    max_in_flight: int = 16
+    max_in_flight: int = MAX_IN_FLIGHT
     stats: SendStats = field(default_factory=SendStats)
 
     def __post_init__(self) -> None:
@@ -183,13 +218,11 @@ class BroadcastEngine:
         self.pacer = Pacer(self.rate, burst=self.batch)
         self.gate = ChatGate(self.chat_interval)
         self._results: list[Result] = []
+        self._outcomes = asyncio.Event()
         self._inflight: set[asyncio.Task] = set()
         self._stopping = False
         self._wake = asyncio.Event()
         self._photo_ids: dict[str, str] = {}
-        # No more requests in flight than the HTTP pool has connections: requests
-        # queued inside httpcore's pool cost CPU for nothing.
-        self._slots = asyncio.Semaphore(self.max_in_flight)
         self._last_progress = 0.0
         # Rows given back after a 429 are due again at this time; "idle" waits for them.
         self._released_until: datetime | None = None
@@ -241,16 +274,37 @@ class BroadcastEngine:
         if not self._results:
             return
         batch, self._results = self._results, []
-        await asyncio.to_thread(self._record, batch)
+        try:
+            await asyncio.to_thread(self._record, batch)
+        except BaseException:
+            # Keep them for the next write. Writing an outcome twice is harmless:
+            # only rows still "sending" under our claim change.
+            self._results = batch + self._results
+            raise
         await self._report(force=False)
 
     async def _flush_loop(self) -> None:
+        # Outcomes are written as soon as they arrive; whatever arrives while a
+        # write is running goes into the next one. The shorter the time between
+        # a send and its record, the fewer rows a hard kill leaves undecided.
         while True:
-            await asyncio.sleep(OUTCOME_FLUSH_SECONDS)
+            await self._outcomes.wait()
+            self._outcomes.clear()
             try:
                 await self._flush()
-            except Exception:  # a lost flush leaves rows in "sending": recovered as unconfirmed
-                log.exception("recording outcomes failed")
+            except Exception:
+                log.exception("recording outcomes failed; retrying")
+                self._outcomes.set()
+                await asyncio.sleep(0.5)
+
+    async def _final_flush(self) -> None:
+        for attempt in range(5):
+            try:
+                await self._flush()
+                return
+            except Exception:
+                log.exception("recording the last outcomes failed (attempt %d)", attempt + 1)
+                await asyncio.sleep(1)
 
     async def _report(self, force: bool) -> None:
         if self.on_progress is None:
@@ -265,28 +319,14 @@ class BroadcastEngine:
 
     # --- sending ---------------------------------------------------------------------
     async def _deliver(self, row: Claimed) -> Message:
-        text = render_text(row)
-        markup = keyboards.from_rows(row.buttons)
-        if row.photo_file_id:
-            return await self.bot.send_photo(row.chat_id, row.photo_file_id, caption=text, reply_markup=markup)
-        if row.photo_path:
-            known = self._photo_ids.get(row.photo_path)
-            if known:
-                return await self.bot.send_photo(row.chat_id, known, caption=text, reply_markup=markup)
-            with media_path(row.photo_path).open("rb") as fh:
-                message = await self.bot.send_photo(row.chat_id, InputFile(fh), caption=text,
-                                                    reply_markup=markup)
-            if message.photo:
-                # Upload once, then send Telegram's file id to everyone else.
-                self._photo_ids[row.photo_path] = message.photo[-1].file_id
-            return message
-        return await self.bot.send_message(row.chat_id, text, reply_markup=markup)
+        return await deliver(self.bot, row.chat_id, render_text(row), buttons=row.buttons,
+                             photo_file_id=row.photo_file_id, photo_path=row.photo_path,
+                             uploaded=self._photo_ids)
 
     async def _send(self, row: Claimed) -> None:
         now = self.clock()
         try:
-            async with self._slots:
-                await self._deliver(row)
+            await self._deliver(row)
         except Forbidden as exc:
             result = Result(row.id, Outcome.blocked, row.resident_id, f"403 {exc.message}")
             self.stats.blocked += 1
@@ -324,6 +364,7 @@ class BroadcastEngine:
             self.stats.first_send = self.stats.first_send or stamp
             self.stats.last_send = stamp
         self._results.append(result)
+        self._outcomes.set()
 
     def _waiting_for_released(self) -> bool:
         return self._released_until is not None and self.clock() < self._released_until
@@ -339,7 +380,19 @@ class BroadcastEngine:
         flusher = asyncio.create_task(self._flush_loop())
         try:
             while not self.stopping:
-                rows = await asyncio.to_thread(self._claim, self.batch, self.gate.recent())
+                # Wait for the tick's slots first, then claim and send at once:
+                # a claimed row is never left waiting, so a hard kill finds
+                # only the requests actually in flight undecided.
+                # Never more requests in flight than the HTTP pool has
+                # connections: a claimed row must not queue behind others.
+                while len(self._inflight) >= self.max_in_flight:
+                    await asyncio.wait(list(self._inflight), return_when=asyncio.FIRST_COMPLETED)
+                want = min(self.batch, self.max_in_flight - len(self._inflight))
+                await self._sleep(self.pacer.reserve(want))
+                if self.stopping:
+                    break
+                rows = await asyncio.to_thread(self._claim, want, self.gate.recent())
+                self.pacer.refund(want - len(rows))
                 if not rows:
                     if until_idle and not self._inflight and not self._waiting_for_released():
                         await self._flush()
@@ -347,20 +400,14 @@ class BroadcastEngine:
                             break
                     await self._sleep(self.idle_poll)
                     continue
-                for index, row in enumerate(rows):
-                    await self._sleep(self.pacer.reserve())
-                    if self.stopping:
-                        self._results += [Result(r.id, Outcome.released, r.resident_id, "sender stopping")
-                                          for r in rows[index:]]
-                        self.stats.released += len(rows) - index
-                        break
+                for row in rows:
                     self._dispatch(row)
         finally:
             if self._inflight:
                 await asyncio.gather(*list(self._inflight), return_exceptions=True)
             flusher.cancel()
             await asyncio.gather(flusher, return_exceptions=True)
-            await self._flush()
+            await self._final_flush()
             await self._report(force=True)
         return self.stats
 
@@ -423,7 +470,7 @@ async def run_sender(
 def main(argv: list[str] | None = None) -> int:
     """python -m bot.broadcast [--rate 30] [--until-idle]: the sender without the chat bot."""
     parser = argparse.ArgumentParser(prog="python -m bot.broadcast", description=__doc__.splitlines()[0])
-    parser.add_argument("--rate", type=float, default=float(os.environ.get("BROADCAST_RATE", GLOBAL_RATE_PER_SECOND)))
+    parser.add_argument("--rate", type=float, default=configured_rate(), help="sends per second (30)")
     parser.add_argument("--until-idle", action="store_true", help="exit when nothing is due")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
     args = parser.parse_args(argv)

@@ -37,6 +37,8 @@ STAFF_COMMANDS: list[tuple[str, str]] = [
     ("payout_close", "분기 마감 · 지급 목록 만들기"),
     ("payout_export", "지급 목록 CSV 받기"),
     ("payout_paid", "지급 완료 처리"),
+    ("announce", "공지 보내기"),
+    ("announcements", "예약 공지 목록"),
 ]
 
 # --- Staff --------------------------------------------------------------------
@@ -48,7 +50,8 @@ STAFF_HELP = (
     "• /events 행사 목록  • /event_poster 번호  포스터 다시 받기\n"
     "• /event_rotate 번호  QR 교체(기존 포스터는 더 이상 적립되지 않아요)\n"
     "• /volunteer  자원봉사 시간 CSV 가져오기 안내\n"
-    "• /payout_close 분기 마감  • /payout_export 배치번호  • /payout_paid 배치번호"
+    "• /payout_close 분기 마감  • /payout_export 배치번호  • /payout_paid 배치번호\n"
+    "• /announce 공지 보내기(지금 또는 예약)  • /announcements 예약 공지 목록"
 )
 EVENT_NEW_USAGE = (
     "행사 정보를 이렇게 보내 주세요. 시간은 한국 시간이에요.\n"

@@ -39,6 +39,7 @@ class StackConfig:
     token: str = os.environ.get("TELEGRAM_TOKEN", LOCAL_TOKEN)
     local_telegram: bool = not os.environ.get("TELEGRAM_TOKEN")
     telegram_args: list[str] = field(default_factory=list)
+    scheduler: bool = True
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -83,7 +84,7 @@ def _http_ok(url: str, data: bytes | None = None) -> bytes | None:
 
 
 class Stack:
-    """The four processes, started in order and stopped in reverse."""
+    """The processes, started in order and stopped in reverse."""
 
     def __init__(self, config: StackConfig | None = None) -> None:
         self.config = config or StackConfig()
@@ -150,6 +151,13 @@ class Stack:
             if self.procs["bot"].poll() is not None:
                 raise StackError(f"bot exited; see {self.log('bot')}")
 
+    def start_scheduler(self) -> None:
+        """The one scheduler process (reminders, scheduled announcements, phase changes)."""
+        self._spawn("scheduler", [str(APP_PY), "-m", "bot.scheduler"])
+        time.sleep(0.5)
+        if self.procs["scheduler"].poll() is not None:
+            raise StackError(f"scheduler exited; see {self.log('scheduler')}")
+
     def start(self) -> "Stack":
         try:
             if self.config.local_telegram:
@@ -157,6 +165,8 @@ class Stack:
             self.start_actions()
             self.start_rasa()
             self.start_bot()
+            if self.config.scheduler:
+                self.start_scheduler()
         except BaseException:
             self.stop()
             raise

@@ -10,13 +10,17 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import conversation, staff
+from bot.handlers import announce, conversation, staff
 
 
 def register(app: Application) -> None:
     # The deep-link /start <payload> must come before the plain /start.
     app.add_handler(CommandHandler("start", conversation.start_deep_link, filters.Regex(r"^/start\s+\S")))
     app.add_handler(CommandHandler("start", conversation.start))
+    # The staff compose conversation must see /cancel, its buttons and its text
+    # before the resident handlers below do.
+    for handler in announce.build_handlers():
+        app.add_handler(handler)
     app.add_handler(CommandHandler("help", conversation.help_command))
     app.add_handler(CommandHandler("menu", conversation.menu_command))
     app.add_handler(CommandHandler("cancel", conversation.cancel_command))

@@ -32,7 +32,7 @@ from bot.broadcast import deliver, fan_out
 from storage.db import default_engine, session_scope
 from storage.errors import DomainError
 from storage.models import Announcement, AnnouncementTarget, Resident
-from storage.notify_rules import ALL_TOPICS, DONGS, TOPIC_LABELS, body_limit
+from storage.notify_rules import ALL_TOPICS, DONG_CODES, TOPIC_LABELS, body_limit
 from storage.services import announcements, residents
 from storage.timeutil import kst_datetime, parse_kst
 
@@ -106,7 +106,7 @@ def _target_markup() -> InlineKeyboardMarkup:
 
 
 def _dong_markup() -> InlineKeyboardMarkup:
-    buttons = [InlineKeyboardButton(dong, callback_data=_data("d", i)) for i, dong in enumerate(DONGS)]
+    buttons = [InlineKeyboardButton(name, callback_data=_data("d", code)) for code, name in DONG_CODES.items()]
     return InlineKeyboardMarkup([buttons[i:i + 3] for i in range(0, len(buttons), 3)])
 
 
@@ -115,7 +115,7 @@ def target_label(announcement: Announcement) -> str:
     if announcement.target_kind == AnnouncementTarget.topic:
         return texts.ANNOUNCE_TARGET_TOPIC.format(label=TOPIC_LABELS[announcement.target_value or ""])
     if announcement.target_kind == AnnouncementTarget.dong:
-        return texts.ANNOUNCE_TARGET_DONG.format(dong=announcement.target_value)
+        return texts.ANNOUNCE_TARGET_DONG.format(dong=DONG_CODES.get(announcement.target_value or "", "?"))
     return texts.ANNOUNCE_TARGET_ALL
 
 
@@ -255,10 +255,10 @@ async def target_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
 async def dong_chosen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """One 동 as the target; then the preview."""
     await _answer(update)
-    index = _arg(update)
-    if not index.isdigit() or int(index) >= len(DONGS):
+    code = _arg(update)
+    if code not in DONG_CODES:
         return TARGET
-    return await _create_and_preview(update, context, AnnouncementTarget.dong.value, DONGS[int(index)])
+    return await _create_and_preview(update, context, AnnouncementTarget.dong.value, code)
 
 
 def _announcement_id(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int | None:

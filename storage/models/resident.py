@@ -33,7 +33,7 @@ class Resident(Base):
     # False once Telegram answered 403 (the resident blocked the bot).
     reachable: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # issue 8 (migration 0006): the resident's 동, for announcements to one 동.
+    # issue 8 (migration 0006): the resident's 동 as a storage.rules.DONGS code, for announcements to one 동.
     dong: Mapped[str | None] = mapped_column(String(16))
 
     @property
