@@ -8,7 +8,6 @@ the morpheme's dictionary form (되다, 하다, 세요 …).
 """
 from __future__ import annotations
 
-import logging
 import re
 import threading
 import unicodedata
@@ -21,8 +20,6 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
 from rasa.shared.constants import INTENT_MESSAGE_PREFIX
 from rasa.shared.nlu.training_data.message import Message
-
-logger = logging.getLogger(__name__)
 
 MODE_MORPHEME = "morpheme"
 MODE_EOJEOL = "eojeol"
@@ -105,7 +102,7 @@ class KoreanTokenizer(Tokenizer):
             "prefix_separator_symbol": None,
             # "morpheme": one token per morpheme (contractions such as 했/줘 stay
             # one token); "eojeol": one token per space-separated word. Morphemes
-            # win: same intent accuracy in cross-validation (0.857 vs 0.854) but
+            # win: same intent accuracy in 3-fold CV at 60 epochs (0.857 vs 0.854) but
             # fewer low-confidence answers and `amount` entity F1 0.92 vs 0.24,
             # because residents glue numbers to units (5000포인트) and drop spaces.
             "mode": MODE_MORPHEME,
