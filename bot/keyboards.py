@@ -66,8 +66,13 @@ def staff_data(*parts: str | int) -> str:
 
 
 def _rows(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton]]:
-    """Two per row when the labels are short (menus), else one per row."""
-    per_row = 2 if all(len(b.text) <= 9 for b in buttons) else 1
+    """Six per row for scale numbers, two for short menu labels, else one per row."""
+    if all(len(b.text) <= 2 for b in buttons):
+        per_row = 6
+    elif all(len(b.text) <= 9 for b in buttons):
+        per_row = 2
+    else:
+        per_row = 1
     return [buttons[i:i + per_row] for i in range(0, len(buttons), per_row)]
 
 

@@ -37,8 +37,28 @@ STAFF_COMMANDS: list[tuple[str, str]] = [
     ("payout_close", "분기 마감 · 지급 목록 만들기"),
     ("payout_export", "지급 목록 CSV 받기"),
     ("payout_paid", "지급 완료 처리"),
+    ("budget_cycle_new", "참여예산 회차 만들기"),
+    ("budget_projects", "참여예산 사업 목록 · 심사 현황"),
+    ("budget_screen", "참여예산 사업 심사"),
+    ("budget_phase", "참여예산 단계 바꾸기"),
+    ("budget_publish", "참여예산 결과 발표"),
+    ("budget_export", "참여예산 투표지 · 결과 CSV 받기"),
     ("announce", "공지 보내기"),
     ("announcements", "예약 공지 목록"),
+    # proposals (issue 5)
+    ("proposals", "정책제안 목록 · 답변 기한 초과 먼저"),
+    ("proposal_answer", "정책제안 답변 등록 (중간·최종)"),
+    ("proposal_hide", "정책제안 비공개 처리"),
+    ("proposal_unhide", "정책제안 다시 공개"),
+    # surveys, contests, news, attendance (issue 7)
+    ("engagement", "설문·공모·소식·출석체크 명령어 안내"),
+    ("survey_load", "설문 등록 (YAML/JSON 파일에 캡션)"),
+    ("survey_results", "설문 결과 · CSV · 그래프"),
+    ("contest_new", "공모 열기"),
+    ("contest_entries", "공모 응모작 보기"),
+    ("contest_winners", "공모 당선작 확정"),
+    ("news_post", "중구 소식 올리기"),
+    ("attendance_new", "출석체크 이벤트 열기"),
 ]
 
 # --- Staff --------------------------------------------------------------------
@@ -51,7 +71,11 @@ STAFF_HELP = (
     "• /event_rotate 번호  QR 교체(기존 포스터는 더 이상 적립되지 않아요)\n"
     "• /volunteer  자원봉사 시간 CSV 가져오기 안내\n"
     "• /payout_close 분기 마감  • /payout_export 배치번호  • /payout_paid 배치번호\n"
-    "• /announce 공지 보내기(지금 또는 예약)  • /announcements 예약 공지 목록"
+    "• /budget_cycle_new 참여예산 회차 만들기(명령만 보내면 입력 방법 안내)  • /budget_projects 사업·심사 현황\n"
+    "• /budget_screen 번호 accept [사업비] | reject 사유  • /budget_phase 단계  • /budget_publish  • /budget_export\n"
+    "• /announce 공지 보내기(지금 또는 예약)  • /announcements 예약 공지 목록\n"
+    "• /proposals [상태] 정책제안 목록(답변 기한 초과 먼저)  • /proposal_answer 번호 결과 답변\n"
+    "• /proposal_hide 번호 사유  • /proposal_unhide 번호"
 )
 EVENT_NEW_USAGE = (
     "행사 정보를 이렇게 보내 주세요. 시간은 한국 시간이에요.\n"
@@ -83,6 +107,69 @@ PAYOUT_CONFIRM = "{quarter} 배치 #{batch_id} ({count}명, {total:,}원)를 지
 PAYOUT_DONE = "✅ {quarter} 배치 #{batch_id} 지급 완료 처리했어요. {count}명에게 안내가 발송됩니다."
 PAYOUT_CSV_CAPTION = "{quarter} 배치 #{batch_id} 지급 목록 ({count}명, {total:,}원)"
 
+# --- 주민참여예산 staff commands (issue 6) -----------------------------------------
+BUDGET_CYCLE_USAGE = (
+    "회차 정보를 | 로 나눠 한 줄로 보내 주세요. 시간은 한국 시간이에요.\n"
+    "/budget_cycle_new 이름 | 총예산 | 방식 | 접수 시작 | 심사 시작 | 투표 시작 | 결과 발표 | 종료 | 변경허용(선택)\n"
+    "방식: approval:N (최대 N개 찬성) · budget (예산 한도 내 선택) · budget:50 (예산의 50% 이상 선택)\n"
+    "예) /budget_cycle_new 2027년 주민참여예산 | 10억 | budget:50 | 2027-03-02 09:00 | 2027-03-16 09:00 | "
+    "2027-03-23 09:00 | 2027-03-30 18:00 | 2027-04-30 18:00"
+)
+BUDGET_CYCLE_CREATED = "주민참여예산 회차 #{id}를 만들었어요.\n{summary}"
+BUDGET_CYCLE_SUMMARY = "「{name}」 · 현재 단계: {phase}\n총예산 {budget} · {rule}{change}\n{times}"
+BUDGET_RULE_APPROVAL = "찬성 투표(최대 {max_picks}개)"
+BUDGET_RULE_BUDGET = "예산 한도 내 선택"
+BUDGET_RULE_MIN_SHARE = "예산 한도 내 선택(예산의 {percent}% 이상)"
+BUDGET_CHANGE_ALLOWED = " · 제출 후 마감 전까지 변경 가능"
+BUDGET_PHASE_LINE = "• {phase}: {at}부터"
+BUDGET_NO_CYCLE = "주민참여예산 회차가 없어요. /budget_cycle_new 로 만들어 주세요."
+BUDGET_PROJECTS_EMPTY = "「{cycle}」({phase})에 접수된 사업이 없어요."
+BUDGET_PROJECTS_HEAD = "[{cycle} · {phase}] 사업 {count}건 · 심사 대기 {submitted} · 투표 대상 {accepted} · 제외 {rejected}"
+BUDGET_PROJECT_LINE = "#{id} [{status}] {title} · {dong} · 제안 {estimated}{screened}\n   {short}{reason}"
+BUDGET_PROJECT_SCREENED = " → 심사 {cost}"
+BUDGET_PROJECT_REASON = "\n   사유: {reason}"
+BUDGET_PROJECTS_HINT = "심사: /budget_screen 번호 accept [사업비]  또는  /budget_screen 번호 reject 사유"
+BUDGET_STATUS_LABELS = {"submitted": "심사 대기", "accepted": "투표 대상", "rejected": "제외"}
+BUDGET_SCREEN_USAGE = (
+    "/budget_screen 사업번호 accept [사업비]  또는  /budget_screen 사업번호 reject 사유\n"
+    "예) /budget_screen 3 accept 2500만원    /budget_screen 4 reject 국비 지원 사업과 중복"
+)
+BUDGET_SCREENED_ACCEPTED = "#{id} 「{title}」: 투표 대상으로 선정했어요 (사업비 {cost}). 제안자에게 결과가 안내돼요."
+BUDGET_SCREENED_REJECTED = "#{id} 「{title}」: 제외했어요. 제안자에게 사유와 함께 안내돼요."
+BUDGET_PHASE_USAGE = "바꿀 단계를 적어 주세요: 접수 · 심사 · 투표 · 결과 · 종료\n예) /budget_phase 투표"
+BUDGET_PHASE_SET = "#{id} 「{name}」: 현재 단계는 '{phase}'이에요."
+BUDGET_PUBLISHED = "📊 「{name}」 결과를 발표했어요.\n{summary}\n\n{lines}\n\n투표한 주민 {voters:,}명에게 결과와 그래프를 보내요."
+BUDGET_RESULT_LINE = "{mark} {rank}위 {title} · {votes:,}표 · {cost} · {reason}"
+BUDGET_CHART_CAPTION = "「{name}」 결과 그래프"
+BUDGET_EXPORT_BALLOTS = "「{name}」 투표지 CSV (투표한 사람을 알 수 있는 정보는 없어요)"
+BUDGET_EXPORT_RESULTS = "「{name}」 결과 CSV"
+
+# --- 정책제안 staff commands (issue 5) ------------------------------------------
+PROPOSALS_ALL = "전체"
+PROPOSALS_HEAD = "[정책제안 · {label}] {count}건 (답변 기한 초과 {overdue}건이 맨 위)"
+PROPOSALS_EMPTY = "해당하는 정책제안이 없어요."
+PROPOSALS_MORE = "… 그 밖에 {count}건. 상태를 붙여 좁혀 보세요. 예) /proposals under_review"
+PROPOSAL_LINE = "{flag}#{id} [{status}] {title}\n   {category} · 공감 {count}/{threshold} · {author} · {when}{extra}"
+PROPOSAL_OVERDUE_FLAG = "⚠️ 기한 초과 "
+PROPOSAL_WHEN_REVIEW = "답변 기한 {due}"
+PROPOSAL_WHEN_OPEN = "공감 마감 {day}"
+PROPOSAL_WHEN_OPENED = "등록 {day}"
+PROPOSAL_EXTRA_INTERIM = " · 중간답변 {count}건"
+PROPOSAL_EXTRA_RESULT = " · 결과 {result}"
+PROPOSAL_EXTRA_HIDDEN = " · 비공개 사유: {reason}"
+PROPOSAL_ANSWER_USAGE = (
+    "답변을 이렇게 보내 주세요. 답변은 여러 줄이어도 돼요.\n"
+    "/proposal_answer 번호 결과 답변\n"
+    "결과: accepted(수용) · partly(일부 수용) · not(불수용) · interim(중간 답변, 검토는 계속)\n"
+    "예) /proposal_answer 12 partly 내년 상반기에 신당동 골목 3곳에 가로등을 설치하겠습니다."
+)
+PROPOSAL_ANSWER_POSTED = "✅ #{id} 최종 답변({result})을 등록했어요. 작성자와 공감한 주민 {notified}명에게 안내가 발송돼요."
+PROPOSAL_INTERIM_POSTED = "📝 #{id} 중간 답변을 등록했어요. 작성자와 공감한 주민 {notified}명에게 안내가 발송돼요. 최종 답변도 잊지 말아 주세요."
+PROPOSAL_HIDE_USAGE = "비공개 사유를 함께 보내 주세요. 예) /proposal_hide 12 특정인 비방"
+PROPOSAL_UNHIDE_USAGE = "제안 번호를 함께 보내 주세요. 예) /proposal_unhide 12"
+PROPOSAL_HIDDEN = "#{id} 「{title}」을(를) 비공개 처리했어요. 작성자에게 사유가 안내돼요."
+PROPOSAL_UNHIDDEN = "#{id} 「{title}」을(를) 다시 공개했어요. (상태: {status})"
+
 
 def volunteer_report(report) -> str:  # type: ignore[no-untyped-def]
     """Korean summary of a volunteer CSV import."""
@@ -99,6 +186,76 @@ def volunteer_report(report) -> str:  # type: ignore[no-untyped-def]
 def error_text(code: str, **params: object) -> str:
     """The Korean reply for a storage DomainError code (worded once, in domain.yml)."""
     return error_message(code, **params)
+
+# --- Staff: surveys, contests, news, attendance (issue 7) ----------------------
+ENGAGEMENT_STAFF_HELP = (
+    "[설문·공모·소식·출석체크]\n"
+    "• 설문 등록: YAML/JSON 설문 파일을 보내며 설명(캡션)에 /survey_load\n"
+    "• /survey_results 번호  결과 요약·CSV·그래프\n"
+    "• /contest_new 제목 | 안내 | 마감 | 형식(글/사진/사진+글) | 응모 포인트 | 당선 포인트\n"
+    "• /contest_entries 번호  • /contest_winners 번호 응모번호…\n"
+    "• /news_post 분류 | 제목 | 요약 | 링크(선택)\n"
+    "• /attendance_new 이름 | 시작일 | 종료일 | 하루 포인트 | 최대 일수"
+)
+SURVEY_LOAD_USAGE = (
+    "설문 파일(YAML 또는 JSON)을 보내면서 파일 설명(캡션)에 /survey_load 라고 적어 주세요.\n"
+    "예시 파일: storage/surveys/satisfaction_2026.yml (시간은 한국 시간)"
+)
+SURVEY_FILE_TOO_LARGE = "설문 파일이 너무 커요. {max_kb:,}KB 이하로 보내 주세요."
+SURVEY_FILE_NOT_TEXT = "파일을 읽을 수 없어요. UTF-8 텍스트로 저장한 YAML/JSON 파일을 보내 주세요."
+SURVEY_INVALID_HEAD = "❌ 설문 파일에 고칠 곳이 {count}군데 있어요. 고친 뒤 다시 보내 주세요."
+SURVEY_LOADED = (
+    "✅ 등록 완료: 설문 #{id} 「{title}」\n"
+    "질문 {count}개 (조건부 {conditional}개) · {privacy}\n"
+    "{opens} ~ {closes}\n"
+    "참여 포인트 {points:,} P · 결과는 /survey_results {id}"
+)
+SURVEY_PRIVACY = {True: "익명", False: "실명"}
+SURVEY_ID_USAGE = "설문 번호를 함께 보내 주세요. 예) /survey_results 3"
+SURVEY_CSV_CAPTION = "설문 #{id} 응답 {count:,}건 (CSV, 엑셀에서 바로 열 수 있어요)"
+SURVEY_CHART_CAPTION = "설문 #{id} 「{title}」 선택형·척도 문항 그래프"
+CONTEST_NEW_USAGE = (
+    "공모 정보를 이렇게 보내 주세요. 마감은 한국 시간이에요.\n"
+    "/contest_new 제목 | 안내 | 마감 | 형식(글/사진/사진+글) | 응모 포인트(선택) | 당선 포인트(선택)\n"
+    "예) /contest_new 중구 야경 사진 공모전 | 중구의 밤 풍경을 찍어 보내 주세요 | 2026-12-20 18:00 | 사진+글 | 1000 | 5000"
+)
+CONTEST_FORMS = {"글": "text", "텍스트": "text", "사진": "photo", "사진+글": "both", "사진+설명": "both",
+                 "둘 다": "both", "둘다": "both", "text": "text", "photo": "photo", "both": "both"}
+CONTEST_FORM_LABELS = {"text": "글", "photo": "사진", "both": "사진+글"}
+CONTEST_OPENED = (
+    "✅ 공모 #{id} 「{title}」을(를) 열었어요.\n"
+    "마감 {deadline} · 형식 {form} · 응모 {entry_points:,} P · 당선 {win_points:,} P\n"
+    "응모작은 /contest_entries {id}, 마감 후 당선작은 /contest_winners {id} 응모번호…"
+)
+CONTEST_ID_USAGE = "공모 번호를 함께 보내 주세요. 예) /contest_entries 2"
+CONTEST_ENTRIES_EMPTY = "공모 #{id}에 아직 응모작이 없어요."
+CONTEST_ENTRIES_HEAD = "[공모 #{id} 응모작 {count}건]"
+CONTEST_ENTRY_LINE = "응모 #{entry_id} · {when}{photo}{won}\n   {text}"
+CONTEST_ENTRY_HAS_PHOTO = " · 📷 사진"
+CONTEST_ENTRY_WON = " · 🏆 당선"
+CONTEST_ENTRY_PHOTO_CAPTION = "응모 #{entry_id}"
+CONTEST_PHOTOS_MORE = "사진이 있는 응모작이 {count}건 더 있어요."
+CONTEST_WINNERS_USAGE = "공모 번호와 당선 응모번호를 보내 주세요. 예) /contest_winners 2 5 9"
+CONTEST_WINNERS_DONE = (
+    "🏆 공모 #{id} 당선 {winners}명을 확정했어요. "
+    "당선 안내 {winners}건과 결과 안내 {others}건을 보내요."
+)
+NEWS_POST_USAGE = (
+    "소식을 이렇게 보내 주세요.\n"
+    "/news_post 분류 | 제목 | 요약 | 링크(선택)\n"
+    "분류: 구정소식 / 언론에 비친 중구 / 행사\n"
+    "예) /news_post 행사 | 정동야행 12월 개최 | 12월 5~6일 정동길 일대에서 열려요 | https://www.junggu.seoul.kr"
+)
+NEWS_POSTED = "📰 소식 #{id}을(를) [{category}]에 올렸어요. 주민 {notified:,}명에게 안내가 발송돼요."
+ATTENDANCE_NEW_USAGE = (
+    "출석체크 이벤트를 이렇게 보내 주세요. 날짜는 한국 날짜예요.\n"
+    "/attendance_new 이름 | 시작일 | 종료일 | 하루 포인트(선택) | 최대 일수(선택)\n"
+    "예) /attendance_new 9월 출석체크 | 2026-09-04 | 2026-09-30 | 100 | 20"
+)
+ATTENDANCE_OPENED = (
+    "✅ 출석체크 #{id} 「{title}」을(를) 열었어요.\n"
+    "{starts} ~ {ends} · 하루 {points:,} P · 최대 {max_days}일 적립"
+)
 
 # --- Outbox notice templates (key -> str.format template) ----------------------
 NOTICES: dict[str, str] = {
@@ -160,8 +317,8 @@ NOTICES: dict[str, str] = {
         "심사 대기 {submitted}건 · 투표 대상 {accepted}건"
     ),
     "budget_results_ready_staff": (
-        "[주민참여예산] {cycle} 투표가 마감됐어요. 결과를 확인한 뒤 발표해 주세요.\n"
-        "python -m storage.cli budget publish {cycle_id} --staff <텔레그램 ID>"
+        "[주민참여예산] {cycle} 투표가 마감됐어요. 결과를 확인한 뒤 /budget_publish 로 발표해 주세요.\n"
+        "(명령줄: python -m storage.cli budget publish {cycle_id} --staff <텔레그램 ID>)"
     ),
     "budget_ballot_reminder": (
         "⏰ {cycle} 투표지를 작성하다 멈추셨어요 (선택 {picks}개).\n"

@@ -114,7 +114,9 @@ def detect_entities(text: str, existing: list[Entity]) -> list[Entity]:
                 continue
             found.append({"type": kind, "offset": start16, "length": end16 - start16})
             taken.append((start16, end16))
-    return found
+    # Telegram lists entities by offset; ptb treats a message as a command only
+    # when its first entity is the bot_command at offset 0.
+    return sorted(found, key=lambda e: e["offset"])
 
 
 def _trim(text: str, entities: list[Entity]) -> tuple[str, list[Entity]]:

@@ -10,7 +10,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import announce, conversation, staff
+from bot.handlers import announce, budget_staff, conversation, engagement_staff, proposals_staff, staff
 
 
 def register(app: Application) -> None:
@@ -27,8 +27,13 @@ def register(app: Application) -> None:
     # Staff commands check the role themselves and answer others with one neutral line.
     for command, callback in staff.COMMANDS.items():
         app.add_handler(CommandHandler(command, callback))
+    app.add_handlers([CommandHandler(c, cb) for c, cb in budget_staff.COMMANDS.items()])
+    app.add_handlers([CommandHandler(c, cb) for c, cb in engagement_staff.COMMANDS.items()])
+    app.add_handlers([CommandHandler(c, cb) for c, cb in proposals_staff.COMMANDS.items()])
     app.add_handler(MessageHandler(filters.Document.ALL & filters.CaptionRegex(r"^/volunteer"),
                                    staff.volunteer_import))
+    app.add_handler(MessageHandler(filters.Document.ALL & filters.CaptionRegex(r"^/survey_load"),
+                                   engagement_staff.survey_load))
     app.add_handler(CallbackQueryHandler(staff.button, pattern=r"^s\|"))
     app.add_handler(CallbackQueryHandler(conversation.button))
     app.add_handler(MessageHandler(filters.PHOTO, conversation.photo_message))

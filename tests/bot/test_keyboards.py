@@ -46,3 +46,8 @@ def test_every_button_in_domain_fits_callback_data():
 def test_menu_keyboard_has_two_columns():
     markup = keyboards.from_rasa_buttons([{"title": f"메뉴{i}", "payload": "/menu"} for i in range(7)])
     assert [len(row) for row in markup.inline_keyboard] == [2, 2, 2, 1]
+
+
+def test_scale_keyboard_fits_in_two_rows():
+    markup = keyboards.from_rasa_buttons([{"title": str(i), "payload": "/menu"} for i in range(11)])
+    assert [len(row) for row in markup.inline_keyboard] == [6, 5]
