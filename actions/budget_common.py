@@ -6,7 +6,7 @@ amounts, dongs) into the lines and buttons those responses carry.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -18,9 +18,13 @@ from actions.base import StorageAction
 from storage.budget_rules import RECEIPT_ALPHABET, RECEIPT_LENGTH, normalize_receipt_code
 from storage.models import ProjectStatus
 from storage.notify_rules import BUTTON_TEXT_MAX_CHARS
+from storage.rules import MESSAGE_MAX_CHARS
 from storage.services import budget
 
 PICKED, UNPICKED = "✅", "⬜"
+# Room for the project list in a ballot message; the rest of the message (header,
+# running total) takes well under the remaining 600 characters.
+BALLOT_LIST_MAX_CHARS = MESSAGE_MAX_CHARS - 600
 # Labels of buttons the actions build (the fixed ones are in domain.yml responses).
 SUBMIT_BUTTON = "📨 투표지 제출하기"
 STATUS_LABELS = {
@@ -70,13 +74,13 @@ def button_label(text: str) -> str:
     return text if len(text) <= BUTTON_TEXT_MAX_CHARS else text[: BUTTON_TEXT_MAX_CHARS - 1] + "…"
 
 
-def ballot_lines(projects: Iterable[budget.ProjectView], picked: set[int]) -> str:
-    """One entry per project: mark, number, title, cost, 동, then the short description."""
-    return "\n".join(
-        f"{PICKED if p.id in picked else UNPICKED} {p.id}번 {p.title} · {p.cost_label} · {p.dong}\n"
-        f"      {p.short_description}"
-        for p in projects
-    )
+def ballot_lines(projects: Sequence[budget.ProjectView], picked: set[int]) -> str:
+    """One entry per project: mark, number, title, cost, 동, then the short description
+    (left out when a long ballot would not fit in one Telegram message)."""
+    heads = [f"{PICKED if p.id in picked else UNPICKED} {p.id}번 {p.title} · {p.cost_label} · {p.dong}"
+             for p in projects]
+    full = "\n".join(f"{head}\n      {p.short_description}" for head, p in zip(heads, projects))
+    return full if len(full) <= BALLOT_LIST_MAX_CHARS else "\n".join(heads)
 
 
 def toggle_buttons(projects: Iterable[budget.ProjectView], picked: set[int]) -> list[dict[str, str]]:

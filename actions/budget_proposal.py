@@ -65,7 +65,10 @@ class ValidateBudgetProjectForm(FormValidationAction):
     @staticmethod
     def _check(dispatcher: CollectingDispatcher, slot: str, value: Any,
                clean: Callable[[str], str]) -> dict[str, Any]:
-        text = "" if value is None else str(value).strip()
+        if value is None:
+            # Emptied by the form's start or a correction: nothing was answered yet.
+            return {slot: None}
+        text = str(value).strip()
         if text.startswith("/"):
             # A button from another message (a menu, an old ballot) while the form waits for text.
             dispatcher.utter_message(response="utter_budget_form_answer_please")

@@ -115,7 +115,7 @@ BUDGET_CYCLE_USAGE = (
     "예) /budget_cycle_new 2027년 주민참여예산 | 10억 | budget:50 | 2027-03-02 09:00 | 2027-03-16 09:00 | "
     "2027-03-23 09:00 | 2027-03-30 18:00 | 2027-04-30 18:00"
 )
-BUDGET_CYCLE_CREATED = "주민참여예산 회차 #{id}를 만들었어요.\n{summary}"
+BUDGET_CYCLE_CREATED = "주민참여예산 회차(#{id})를 만들었어요.\n{summary}"
 BUDGET_CYCLE_SUMMARY = "「{name}」 · 현재 단계: {phase}\n총예산 {budget} · {rule}{change}\n{times}"
 BUDGET_RULE_APPROVAL = "찬성 투표(최대 {max_picks}개)"
 BUDGET_RULE_BUDGET = "예산 한도 내 선택"
@@ -137,7 +137,7 @@ BUDGET_SCREEN_USAGE = (
 BUDGET_SCREENED_ACCEPTED = "#{id} 「{title}」: 투표 대상으로 선정했어요 (사업비 {cost}). 제안자에게 결과가 안내돼요."
 BUDGET_SCREENED_REJECTED = "#{id} 「{title}」: 제외했어요. 제안자에게 사유와 함께 안내돼요."
 BUDGET_PHASE_USAGE = "바꿀 단계를 적어 주세요: 접수 · 심사 · 투표 · 결과 · 종료\n예) /budget_phase 투표"
-BUDGET_PHASE_SET = "#{id} 「{name}」: 현재 단계는 '{phase}'이에요."
+BUDGET_PHASE_SET = "#{id} 「{name}」 단계를 바꿨어요. 현재 단계: {phase}"
 BUDGET_PUBLISHED = "📊 「{name}」 결과를 발표했어요.\n{summary}\n\n{lines}\n\n투표한 주민 {voters:,}명에게 결과와 그래프를 보내요."
 BUDGET_RESULT_LINE = "{mark} {rank}위 {title} · {votes:,}표 · {cost} · {reason}"
 BUDGET_CHART_CAPTION = "「{name}」 결과 그래프"

@@ -4,9 +4,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from actions.budget_ballot import ActionBudgetBallot, ActionBudgetReceipt, ActionBudgetSubmit, ActionBudgetToggle
+from actions.budget_common import BALLOT_LIST_MAX_CHARS, ballot_lines
 from actions.budget_results import ActionBudgetResults
 from storage.budget_rules import BallotRule, Phase
 from storage.db import session_scope
+from storage.models import ProjectStatus
 from storage.services import budget, points
 from storage.services.residents import find
 from tests.actions.budget_setup import OTHER_ID, STAFF_ID, register, set_phase, voting_cycle
@@ -175,3 +177,14 @@ async def test_results_hidden_until_published_then_ranking_and_chart(app_db, tmp
     assert lines[1].startswith("▫️ 2위 사업 1") and "득표 없음" in lines[1]
     chart = messages[1]["custom"]["photo"]
     assert Path(tmp_path, chart).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_long_ballots_drop_descriptions_to_fit_one_message():
+    def project(i: int) -> budget.ProjectView:
+        return budget.ProjectView(i, 1, f"사업 {i}", "설명이 아주 긴 사업입니다. " * 20, "명동", 30_000_000,
+                                  30_000_000, ProjectStatus.accepted, None, None, None)
+
+    short = ballot_lines([project(i) for i in range(3)], {1})
+    assert "✅ 1번 사업 1 · 3,000만원 · 명동\n      설명이" in short
+    long = ballot_lines([project(i) for i in range(60)], set())
+    assert len(long) <= BALLOT_LIST_MAX_CHARS and "설명이" not in long and long.count("\n") == 59

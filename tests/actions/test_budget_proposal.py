@@ -98,6 +98,11 @@ def test_title_and_description_are_checked_by_the_rules():
     assert _validate("validate_budget_title", "가") == ({"budget_title": None}, ["utter_err_project_title_invalid"])
     assert _validate("validate_budget_description", "짧아요") == (
         {"budget_description": None}, ["utter_err_project_description_invalid"])
+    # Slots emptied when the form starts or a field is corrected: no complaint.
+    for method in ("validate_budget_title", "validate_budget_description", "validate_budget_dong",
+                   "validate_budget_cost"):
+        slot = method.removeprefix("validate_")
+        assert _validate(method, None) == ({slot: None}, [])
     # A button of another message pressed while the form waits for text.
     assert _validate("validate_budget_title", "/budget_vote") == (
         {"budget_title": None}, ["utter_budget_form_answer_please"])

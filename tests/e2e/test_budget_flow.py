@@ -81,17 +81,18 @@ def test_staff_create_a_cycle_and_open_intake(chats):
     start = utcnow().astimezone(KST) + timedelta(days=1)
     times = " | ".join(f"{start + timedelta(days=d):%Y-%m-%d %H:%M}" for d in (0, 7, 14, 21, 60))
     say(resident, f"/budget_cycle_new 몰래 | 1억 | budget | {times}", "사용할 수 없어요")
-    created = say(staff, f"/budget_cycle_new 2027년 주민참여예산 | 1억 | budget | {times}", "회차 #")
+    created = say(staff, f"/budget_cycle_new 2027년 주민참여예산 | 1억 | budget | {times}", "회차(#")
     assert "현재 단계: 준비 중" in created["text"] and "총예산 1억원 · 예산 한도 내 선택" in created["text"]
     say(resident, "참여예산", "준비 중")
 
-    say(staff, "/budget_phase 접수", "현재 단계는 '사업 제안 접수'")
+    say(staff, "/budget_phase 접수", "현재 단계: 사업 제안 접수")
 
 
 def test_two_residents_propose_with_the_form(chats, telegram_module, e2e_engine):
     a, b, c = chats[PROPOSER_A], chats[PROPOSER_B], chats[VOTER_C]
     menu = say(a, "참여예산", "사업 제안 접수 중")
     tap(a, menu, "사업 제안하기", "[1/5]")
+    assert not any("자로 적어 주세요" in (m.get("text") or "") for m in a.all_messages()), "no refusal before answers"
     say(a, "신당동 어린이공원 그늘막 설치", "[2/5]")
     dongs = say(a, "여름 한낮에도 아이들이 놀 수 있도록 놀이터에 그늘막을 설치해 주세요.", "[3/5]")
     tap(a, dongs, "신당동", "[4/5]")
@@ -132,7 +133,7 @@ def test_two_residents_propose_with_the_form(chats, telegram_module, e2e_engine)
 def test_staff_screen_and_open_voting(chats):
     staff, a, b = chats[STAFF], chats[PROPOSER_A], chats[PROPOSER_B]
     shade, light = STATE["projects"]
-    say(staff, "/budget_phase 심사", "현재 단계는 '심사'")
+    say(staff, "/budget_phase 심사", "현재 단계: 심사")
     listing = say(staff, "/budget_projects", "사업 2건")
     assert f"#{shade} [심사 대기] 신당동 어린이공원 그늘막 설치" in listing["text"]
     say(staff, f"/budget_screen {shade} accept", "사업비 3,000만원")
@@ -140,7 +141,7 @@ def test_staff_screen_and_open_voting(chats):
     wait_for(a, "심사를 통과")
     notice = wait_for(b, "심사를 통과")
     assert "7,500만원" in notice["text"]
-    say(staff, "/budget_phase 투표", "현재 단계는 '투표'")
+    say(staff, "/budget_phase 투표", "현재 단계: 투표")
     wait_for(a, "투표가 시작됐어요")
 
 
@@ -185,7 +186,7 @@ def test_three_residents_vote_once_each(chats, e2e_engine):
 
 def test_staff_publish_and_every_voter_gets_results_and_chart(chats, telegram_module, e2e_engine):
     staff = chats[STAFF]
-    say(staff, "/budget_phase 결과", "현재 단계는 '결과 발표'")
+    say(staff, "/budget_phase 결과", "현재 단계: 결과 발표")
     published = say(staff, "/budget_publish", "결과를 발표했어요")
     assert "✅ 1위 신당동 어린이공원 그늘막 설치 · 2표" in published["text"]
     assert "2위 필동 골목길 LED 가로등 교체 · 1표 · 7,500만원 · 예산 부족으로 미선정" in published["text"]
