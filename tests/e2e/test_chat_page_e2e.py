@@ -31,7 +31,7 @@ async def test_consent_greeting_menu_and_points_on_the_page(stack):
             await page.goto(stack.config.telegram_url + "/")
             await page.click("#new-user-button")
             await page.fill("#user-first-name", "한명동")
-            await page.fill("#user-id", "730001")
+            await page.fill("#user-id", "790001")
             await page.click("#user-create")
 
             async def say(text: str) -> None:

@@ -18,8 +18,8 @@ from storage.services import points, proposals, residents
 from tests.e2e.driver import texts_of
 
 pytestmark = pytest.mark.e2e
-STAFF_ID, AUTHOR_ID, FAN_ID, LAST_ID, QUITTER_ID = 730001, 730002, 730003, 730004, 730005
-DIRECT_FIRST_ID = 731000
+STAFF_ID, AUTHOR_ID, FAN_ID, LAST_ID, QUITTER_ID = 750001, 750002, 750003, 750004, 750005
+DIRECT_FIRST_ID = 751000
 TITLE = "신당동 골목길에 가로등을 늘려 주세요"
 BODY = "밤이 되면 골목이 너무 어두워서 아이들과 어르신들이 다니기 무서워해요. 가로등을 세 개만 더 달아 주세요."
 ANSWER = "내년 상반기에 신당동 골목 세 곳에 LED 가로등을 설치하겠습니다."
