@@ -8,6 +8,8 @@ is confirmed and calls the storage service, which validates everything again.
 """
 from __future__ import annotations
 
+import abc
+
 from collections.abc import Callable
 from typing import Any
 
@@ -109,17 +111,20 @@ class ActionProposalStart(StorageAction):
         return draft_reset()
 
 
-class _AskAction(Action):
-    """Asks for one slot of the form (the form calls ``action_ask_<slot>``)."""
+class _AskAction(Action, abc.ABC):
+    """Asks for one slot of the form (the form calls ``action_ask_<slot>``).
+
+    Abstract, so rasa-sdk registers only the concrete askers below.
+    """
 
     slot = ""
 
     def name(self) -> str:
         return f"action_ask_{self.slot}"
 
+    @abc.abstractmethod
     def ask(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
         """Utter the question with its variables and buttons."""
-        raise NotImplementedError
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: DomainDict) -> list[dict[str, Any]]:
