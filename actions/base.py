@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from storage.db import session_scope
 from storage.errors import DomainError
+from storage.korean import particle_params
 from storage.models import Resident
 from storage.services import residents
 
@@ -45,6 +46,8 @@ def speaker(tracker: Tracker) -> Speaker:
 def utter_error(dispatcher: CollectingDispatcher, err: DomainError) -> None:
     params = {k: (f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else v)
               for k, v in err.params.items()}
+    # Rasa fills the response: pass every particle a value may need ({title_eul}, {receipt_code_euro} …).
+    params.update(particle_params(**params))
     dispatcher.utter_message(response=f"utter_err_{err.code}", **params)
 
 

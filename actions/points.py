@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from actions.base import Speaker, StorageAction
 from storage.errors import DomainError
+from storage.korean import josa
 from storage.models import Resident
 from storage.point_policy import load_policy
 from storage.services import events, points
@@ -142,9 +143,10 @@ class ActionExchangeRequest(StorageAction):
         if amount is None:
             raise DomainError("amount_invalid")
         points.check_exchange(session, resident_id=resident.id, amount=amount)
+        payout_date = format_day(points.next_payout_date(utcnow()))
         dispatcher.utter_message(
             response="utter_exchange_confirm", amount=_p(amount),
-            payout_date=format_day(points.next_payout_date(utcnow())),
+            payout_date=payout_date, payout_date_ieyo=josa(payout_date, "이에요/예요"),
             buttons=[{"title": "교환 신청", "payload": f'/exchange_confirm{{"amount":"{amount}"}}'},
                      {"title": "취소", "payload": "/cancel"}],
         )

@@ -24,6 +24,7 @@ from actions.proposal_cards import dong_suffix, entity, find_code, payload, utte
 from actions.proposals import KEYWORD_SLOT as KEYWORD
 from storage import proposal_rules as rules
 from storage.errors import DomainError
+from storage.korean import josa
 from storage.models import Resident
 from storage.services import proposals
 from storage.timeutil import format_day
@@ -320,6 +321,7 @@ class ActionProposalSubmit(StorageAction):
         proposal = result.proposal
         params = dict(number=proposal.id, title=proposal.title, threshold=proposal.endorsements_needed,
                       last_day=format_day(rules.last_day(proposal.closes_at)), points=f"{result.points:,}")
+        params["title_eul"] = josa(proposal.title, "을/를")
         if result.points:
             dispatcher.utter_message(response="utter_proposal_submitted", **params)
         else:

@@ -3,10 +3,15 @@
 NOTICES are the templates of outbox messages queued by storage services and
 actions (``storage.services.outbox.notify_resident(..., template, **params)``);
 the bot formats them with ``str.format`` when it delivers them.
+
+Particles after a value are never written out: ``「{title}」{title_eul}``. Every
+template here is a ``storage.korean.Template`` (see the end of this module), whose
+``format`` fills ``<name>_<suffix>`` from ``<name>`` (을/를, 이/가, 은/는 …).
 """
 from __future__ import annotations
 
 from storage.errors import error_message
+from storage.korean import Template
 
 # --- Conversation plumbing ---------------------------------------------------
 RASA_DOWN = (
@@ -167,8 +172,8 @@ PROPOSAL_ANSWER_POSTED = "✅ #{id} 최종 답변({result})을 등록했어요. 
 PROPOSAL_INTERIM_POSTED = "📝 #{id} 중간 답변을 등록했어요. 작성자와 공감한 주민 {notified}명에게 안내가 발송돼요. 최종 답변도 잊지 말아 주세요."
 PROPOSAL_HIDE_USAGE = "비공개 사유를 함께 보내 주세요. 예) /proposal_hide 12 특정인 비방"
 PROPOSAL_UNHIDE_USAGE = "제안 번호를 함께 보내 주세요. 예) /proposal_unhide 12"
-PROPOSAL_HIDDEN = "#{id} 「{title}」을(를) 비공개 처리했어요. 작성자에게 사유가 안내돼요."
-PROPOSAL_UNHIDDEN = "#{id} 「{title}」을(를) 다시 공개했어요. (상태: {status})"
+PROPOSAL_HIDDEN = "#{id} 「{title}」{title_eul} 비공개 처리했어요. 작성자에게 사유가 안내돼요."
+PROPOSAL_UNHIDDEN = "#{id} 「{title}」{title_eul} 다시 공개했어요. (상태: {status})"
 
 
 def volunteer_report(report) -> str:  # type: ignore[no-untyped-def]
@@ -223,7 +228,7 @@ CONTEST_FORMS = {"글": "text", "텍스트": "text", "사진": "photo", "사진+
                  "둘 다": "both", "둘다": "both", "text": "text", "photo": "photo", "both": "both"}
 CONTEST_FORM_LABELS = {"text": "글", "photo": "사진", "both": "사진+글"}
 CONTEST_OPENED = (
-    "✅ 공모 #{id} 「{title}」을(를) 열었어요.\n"
+    "✅ 공모 #{id} 「{title}」{title_eul} 열었어요.\n"
     "마감 {deadline} · 형식 {form} · 응모 {entry_points:,} P · 당선 {win_points:,} P\n"
     "응모작은 /contest_entries {id}, 마감 후 당선작은 /contest_winners {id} 응모번호…"
 )
@@ -246,14 +251,14 @@ NEWS_POST_USAGE = (
     "분류: 구정소식 / 언론에 비친 중구 / 행사\n"
     "예) /news_post 행사 | 정동야행 12월 개최 | 12월 5~6일 정동길 일대에서 열려요 | https://www.junggu.seoul.kr"
 )
-NEWS_POSTED = "📰 소식 #{id}을(를) [{category}]에 올렸어요. 주민 {notified:,}명에게 안내가 발송돼요."
+NEWS_POSTED = "📰 소식 #{id}{id_eul} [{category}]에 올렸어요. 주민 {notified:,}명에게 안내가 발송돼요."
 ATTENDANCE_NEW_USAGE = (
     "출석체크 이벤트를 이렇게 보내 주세요. 날짜는 한국 날짜예요.\n"
     "/attendance_new 이름 | 시작일 | 종료일 | 하루 포인트(선택) | 최대 일수(선택)\n"
     "예) /attendance_new 9월 출석체크 | 2026-09-04 | 2026-09-30 | 100 | 20"
 )
 ATTENDANCE_OPENED = (
-    "✅ 출석체크 #{id} 「{title}」을(를) 열었어요.\n"
+    "✅ 출석체크 #{id} 「{title}」{title_eul} 열었어요.\n"
     "{starts} ~ {ends} · 하루 {points:,} P · 최대 {max_days}일 적립"
 )
 
@@ -270,11 +275,11 @@ NOTICES: dict[str, str] = {
         "{remaining}명만 더 공감하면 구청이 공식 검토해요. 이웃에게 알려 보세요."
     ),
     "proposal_under_review_author": (
-        "🎉 축하해요! 「{title}」({number}번 제안)이 주민공감 {count}명을 얻어 구청 공식 검토에 들어갔어요.\n"
+        "🎉 축하해요! 「{title}」({number}번 제안){title_i} 주민공감 {count}명을 얻어 구청 공식 검토에 들어갔어요.\n"
         "{due}까지 담당 부서가 답변할 예정이고, 답변이 올라오면 바로 알려 드릴게요."
     ),
     "proposal_under_review_endorser": (
-        "📢 공감하신 「{title}」({number}번 제안)이 주민공감 {count}명을 얻어 구청 공식 검토에 들어갔어요.\n"
+        "📢 공감하신 「{title}」({number}번 제안){title_i} 주민공감 {count}명을 얻어 구청 공식 검토에 들어갔어요.\n"
         "{due}까지 답변할 예정이며, 답변이 올라오면 알려 드릴게요."
     ),
     "proposal_under_review_staff": (
@@ -295,10 +300,10 @@ NOTICES: dict[str, str] = {
         "검토 결과: {result}\n\n{answer}"
     ),
     "proposal_hidden": (
-        "「{title}」({number}번 제안)이 운영 원칙에 따라 비공개 처리되었어요.\n"
+        "「{title}」({number}번 제안){title_i} 운영 원칙에 따라 비공개 처리되었어요.\n"
         "사유: {reason}\n궁금한 점은 중구청 디지털정책과(02-3396-4707)로 문의해 주세요."
     ),
-    "proposal_unhidden": "「{title}」({number}번 제안)이 다시 공개되었어요.",
+    "proposal_unhidden": "「{title}」({number}번 제안){title_i} 다시 공개되었어요.",
     # budget (issue 6)
     "budget_screening_accepted": (
         "✅ 제안하신 「{title}」 사업이 {cycle} 심사를 통과해 주민 투표에 올라가요.\n"
@@ -344,7 +349,7 @@ NOTICES: dict[str, str] = {
     "closing_survey": "⏰ 「{title}」 설문이 {closes}에 마감돼요. 아직 참여하지 않으셨다면 \"설문\"이라고 보내 참여해 주세요.",
     "closing_contest": "⏰ 「{title}」 공모 접수가 {closes}에 마감돼요. \"공모\"라고 보내 응모해 보세요.",
     "closing_budget_vote": (
-        "🗳️ {title} 주민참여예산 투표가 {closes}에 마감돼요. "
+        "🗳️ {title} 투표가 {closes}에 마감돼요. "
         "아직 투표하지 않으셨다면 \"참여예산 투표\"라고 보내 주세요."
     ),
     "announcement_missed": (
@@ -377,7 +382,7 @@ ANNOUNCE_URGENT_OFF = "아니요"
 ANNOUNCE_ASK_WHEN = "보낼 날짜와 시간을 한국 시간으로 보내 주세요. 예) 2026-12-01 09:00"
 ANNOUNCE_WHEN_FORMAT = "날짜와 시간을 \"2026-12-01 09:00\" 형식으로 보내 주세요."
 ANNOUNCE_SCHEDULED = (
-    "🗓️ 공지 #{id}를 {when}에 보내도록 예약했어요. 대상 {target}.\n"
+    "🗓️ 공지 #{id}{id_eul} {when}에 보내도록 예약했어요. 대상 {target}.\n"
     "/announcements 에서 예약 목록을 보고 취소할 수 있어요."
 )
 ANNOUNCE_STARTED = "📣 공지 #{id} 발송을 시작했어요. 대상 {total:,}명 · 진행 상황이 여기에 표시돼요."
@@ -385,7 +390,7 @@ ANNOUNCE_CANCELLED = "공지 작성을 취소했어요. 아무것도 보내지 �
 ANNOUNCE_LIST_EMPTY = "예약되었거나 보내는 중인 공지가 없어요. /announce 로 새 공지를 작성해 주세요."
 ANNOUNCE_LIST_LINE = "#{id} {when} · {target}{urgent}\n   {preview}"
 ANNOUNCE_LIST_HEAD = "[예약·발송 중인 공지]"
-ANNOUNCE_CANCEL_DONE = "공지 #{id}를 취소했어요. 아직 보내지 않은 {count:,}명에게는 보내지 않아요."
+ANNOUNCE_CANCEL_DONE = "공지 #{id}{id_eul} 취소했어요. 아직 보내지 않은 {count:,}명에게는 보내지 않아요."
 ANNOUNCE_PROGRESS = (
     "📣 공지 #{id} 발송 중 {bar} {done:,}/{total:,}\n"
     "전송 {sent:,} · 실패 {failed:,} · 차단 {blocked:,}"
@@ -400,7 +405,7 @@ ANNOUNCE_DONE_UNCONFIRMED = (
     "\n⚠️ 발송 중 서버가 멈춰 {unconfirmed:,}명은 전송 여부를 확인할 수 없어요. 중복 발송을 막기 위해 "
     "다시 보내지 않았어요. 필요하면 python -m storage.cli announce requeue {id} 로 다시 보낼 수 있어요."
 )
-ANNOUNCE_CANCELLED_REPORT = "공지 #{id}가 취소되었어요. 전송 {sent:,} · 취소 {cancelled:,}"
+ANNOUNCE_CANCELLED_REPORT = "공지 #{id}{id_i} 취소되었어요. 전송 {sent:,} · 취소 {cancelled:,}"
 ANNOUNCE_BUTTONS = {
     "skip": "건너뛰기",
     "cancel": "취소",
@@ -422,3 +427,16 @@ def progress_bar(done: int, total: int, width: int = 10) -> str:
     """▓▓▓░░ style bar for the staff chat's progress message."""
     filled = width if total <= 0 else min(width, done * width // total)
     return "▓" * filled + "░" * (width - filled)
+
+
+def _templates_choose_their_particles() -> None:
+    """Make every template a korean.Template, so ``.format`` derives ``{x_eul}`` and the like from ``{x}``."""
+    module = globals()
+    for name, value in list(module.items()):
+        if name.isupper() and type(value) is str:
+            module[name] = Template(value)
+    for key, value in NOTICES.items():
+        NOTICES[key] = Template(value)
+
+
+_templates_choose_their_particles()

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from storage.korean import fill
 from storage.settings import PROJECT_ROOT
 
 
@@ -42,6 +43,6 @@ def error_message(code: str, **params: Any) -> str:
     shown = {k: (f"{v:,}" if isinstance(v, int) and not isinstance(v, bool) else v)
              for k, v in params.items()}
     try:
-        return template.format(**shown)
+        return fill(template, **shown)
     except (KeyError, IndexError):
         return template

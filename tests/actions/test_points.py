@@ -91,6 +91,7 @@ async def test_exchange_choose_confirm_status_cancel(app_db):
     amount = [{"entity": "amount", "value": "5000"}]
     messages, _ = await run_action(ActionExchangeRequest(), make_tracker("exchange_request", entities=amount))
     assert responses(messages) == ["utter_exchange_confirm"]
+    assert messages[0]["payout_date_ieyo"] in ("이에요", "예요")  # "2026. 12. 31. (목)이에요": chosen, not fixed
     with session_scope(app_db) as s:
         assert points.balance(s, rid).held == 0  # asking to confirm holds nothing
 

@@ -17,6 +17,7 @@ from actions.proposal_form import (
 from bot import keyboards
 from storage import proposal_rules as rules
 from storage.db import session_scope
+from storage.korean import josa
 from storage.models import Proposal
 from storage.services import points, residents
 from tests.actions.conftest import USER_ID, make_tracker, responses, run_action
@@ -231,6 +232,7 @@ async def test_submit_saves_once_with_points_and_resets_the_draft(app_db):
     assert responses(messages) == ["utter_proposal_submitted", "utter_proposal_card_open"]
     submitted = messages[0]
     assert submitted["points"] == "1,000" and submitted["threshold"] == rules.ENDORSEMENTS_FOR_REVIEW
+    assert submitted["title_eul"] == josa(submitted["title"], "을/를")
     assert all(v is None for v in slot_values(events).values())
     with session_scope(app_db) as s:
         proposal = s.scalar(select(Proposal))
