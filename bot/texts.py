@@ -267,7 +267,7 @@ NOTICES: dict[str, str] = {
     # points (issue 4)
     "points_payout_paid": (
         "🎁 {quarter} 소통 포인트 상품권 {amount:,}원이 지급되었어요. "
-        "참여해 주셔서 고맙습니다! 남은 포인트는 \"내 포인트\"에서 확인할 수 있어요."
+        "참여해 주셔서 감사합니다! 남은 포인트는 \"내 포인트\"에서 확인할 수 있어요."
     ),
     # proposals (issue 5)
     "proposal_milestone": (
@@ -275,7 +275,7 @@ NOTICES: dict[str, str] = {
         "{remaining}명만 더 공감하면 구청이 공식 검토해요. 이웃에게 알려 보세요."
     ),
     "proposal_under_review_author": (
-        "🎉 축하해요! 「{title}」({number}번 제안){title_i} 주민공감 {count}명을 얻어 구청 공식 검토에 들어갔어요.\n"
+        "🎉 축하합니다! 「{title}」({number}번 제안){title_i} 주민공감 {count}명을 얻어 구청 공식 검토에 들어갔어요.\n"
         "{due}까지 담당 부서가 답변할 예정이고, 답변이 올라오면 바로 알려 드릴게요."
     ),
     "proposal_under_review_endorser": (
@@ -290,7 +290,7 @@ NOTICES: dict[str, str] = {
     ),
     "proposal_expired": (
         "{number}번 제안 「{title}」의 공감 모집 기간이 끝났어요. (주민공감 {count}명 / 목표 {threshold}명)\n"
-        "참여해 주셔서 고마워요. 내용을 다듬어 새로 제안하실 수도 있어요."
+        "참여해 주셔서 감사합니다. 내용을 다듬어 새로 제안하실 수도 있어요."
     ),
     "proposal_interim_answer": (
         "📝 {number}번 제안 「{title}」에 담당 부서의 중간 답변이 올라왔어요. ({date})\n\n{answer}"
@@ -335,10 +335,10 @@ NOTICES: dict[str, str] = {
     ),
     # surveys, contests, news, attendance (issue 7)
     "contest_won": "🎉 축하합니다! 「{title}」 공모에 당선되셨어요. 주민소통 포인트 {points:,} P를 드렸어요.",
-    "contest_won_no_points": "🎉 축하합니다! 「{title}」 공모에 당선되셨어요. 참여해 주셔서 고맙습니다.",
+    "contest_won_no_points": "🎉 축하합니다! 「{title}」 공모에 당선되셨어요. 참여해 주셔서 감사합니다.",
     "contest_result": (
         "「{title}」 공모 결과가 나왔어요. 아쉽게도 이번에는 당선되지 않았지만, "
-        "응모해 주셔서 고맙습니다. (당선작 {winners}편)"
+        "응모해 주셔서 감사합니다. (당선작 {winners}편)"
     ),
     "news_posted": "📰 새 소식 · {category}\n{title}\n\n{summary}\n{link}",
     # announcements (issue 8)

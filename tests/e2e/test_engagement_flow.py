@@ -132,7 +132,7 @@ def test_attendance_once_a_day(people):
     (checked,) = r.press(menu, "출석체크")
     assert "출석 완료" in checked["text"] and "연속 1일째" in checked["text"] and "100 P" in checked["text"]
     (again,) = r.send("출첵")
-    assert "오늘은 이미 출석했어요" in again["text"]
+    assert "오늘은 이미 출석하셨어요" in again["text"]
 
 
 def test_contest_entry_with_a_photo(people, telegram_module, e2e_engine):
@@ -154,7 +154,7 @@ def test_contest_entry_with_a_photo(people, telegram_module, e2e_engine):
     (preview,) = r.read(1)
     assert "을지로 골목의 밤" in preview["text"] and "이대로 응모할까요" in preview["text"]
     (entered,) = r.press(preview, "응모하기")
-    assert "응모했어요" in entered["text"] and "1,000 P" in entered["text"]
+    assert "응모하셨어요" in entered["text"] and "1,000 P" in entered["text"]
     (mine,) = r.send("내 응모 보여줘")
     assert "중구 야경 사진 공모전" in mine["text"]
 

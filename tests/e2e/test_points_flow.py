@@ -78,7 +78,7 @@ def test_volunteer_csv_then_exchange_then_quarterly_payout(people, telegram_modu
     (confirm,) = resident.press(choose, "10,000 P")
     assert "10,000 P를 상품권으로 교환 신청할까요" in confirm["text"]
     (done,) = resident.press(confirm, "교환 신청")
-    assert "교환을 신청했어요" in done["text"] and "700 P" in done["text"]
+    assert "교환 신청을 접수했어요" in done["text"] and "700 P" in done["text"]
 
     # Time travel: the request was made last quarter, so this quarter's close takes it.
     with session_scope(e2e_engine) as s:

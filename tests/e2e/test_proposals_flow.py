@@ -136,7 +136,7 @@ def test_fifty_endorsements_send_it_to_review_and_the_answer_reaches_everyone(
 
     # The 49th by typing, the 50th with the card's button.
     (typed,) = fan.send(f"{number}번 제안에 공감할래")
-    assert "공감했어요" in typed["text"] and "49/50명" in typed["text"] and "1명 더" in typed["text"]
+    assert "공감하셨어요" in typed["text"] and "49/50명" in typed["text"] and "1명 더" in typed["text"]
     menu = _open_menu(last)
     head, card = last.press(menu, "공감 많은 제안", replies=2)
     assert "공감 많은 제안" in head["text"] and "49/50명" in card["text"]
@@ -170,7 +170,7 @@ def test_fifty_endorsements_send_it_to_review_and_the_answer_reaches_everyone(
     head, card = author.send("내 제안 보여줘", replies=2)
     assert "내 제안 (1/1쪽 · 모두 1건)" in head["text"] and "검토 결과: 수용" in card["text"]
     head, card = fan.send("내가 공감한 제안", replies=2)
-    assert "내가 공감한 제안" in head["text"] and TITLE in card["text"]
+    assert "공감하신 제안" in head["text"] and TITLE in card["text"]
     head, card = people["그만둔이"].send("가로등 제안 보여줘", replies=2)
     assert '"가로등" 검색 결과 1건' in head["text"] and TITLE in card["text"]
     with session_scope(e2e_engine) as s:
