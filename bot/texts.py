@@ -11,6 +11,7 @@ template here is a ``storage.korean.Template`` (see the end of this module), who
 from __future__ import annotations
 
 from storage.errors import error_message
+from storage.contacts import template_params as contact_params
 from storage.korean import Template
 
 # --- Conversation plumbing ---------------------------------------------------
@@ -301,7 +302,7 @@ NOTICES: dict[str, str] = {
     ),
     "proposal_hidden": (
         "「{title}」({number}번 제안){title_i} 운영 원칙에 따라 비공개 처리되었어요.\n"
-        "사유: {reason}\n궁금한 점은 중구청 디지털정책과(02-3396-4707)로 문의해 주세요."
+        "사유: {reason}\n궁금한 점은 {contact_digital_policy}로 문의해 주세요."
     ),
     "proposal_unhidden": "「{title}」({number}번 제안){title_i} 다시 공개되었어요.",
     # budget (issue 6)
@@ -429,14 +430,21 @@ def progress_bar(done: int, total: int, width: int = 10) -> str:
     return "▓" * filled + "░" * (width - filled)
 
 
-def _templates_choose_their_particles() -> None:
+def _finish(template: str) -> Template:
+    """Contacts from storage/contacts.yml put in; particles chosen when the template is formatted."""
+    for field, value in contact_params().items():
+        template = template.replace("{" + field + "}", value)
+    return Template(template)
+
+
+def _finish_templates() -> None:
     """Make every template a korean.Template, so ``.format`` derives ``{x_eul}`` and the like from ``{x}``."""
     module = globals()
     for name, value in list(module.items()):
         if name.isupper() and type(value) is str:
-            module[name] = Template(value)
+            module[name] = _finish(value)
     for key, value in NOTICES.items():
-        NOTICES[key] = Template(value)
+        NOTICES[key] = _finish(value)
 
 
-_templates_choose_their_particles()
+_finish_templates()
