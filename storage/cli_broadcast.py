@@ -13,6 +13,7 @@ import sys
 import time
 
 from storage.db import default_engine, session_scope
+from storage.korean import attach
 from storage.notify_rules import is_quiet_hours
 from storage.services import announcements, delivery, residents
 from storage.services.announcements import Progress
@@ -49,7 +50,7 @@ def _cmd_create(args: argparse.Namespace) -> int:
             button_text=args.button_text, button_url=args.button_url, target_kind=args.target,
             target_value=args.value, urgent=args.urgent)
         count = announcements.count_recipients(session, a.target_kind, a.target_value)
-        print(f"공지 #{a.id}를 만들었습니다. 대상 {count:,}명{' · 긴급 공지' if a.urgent else ''}.")
+        print(f"공지 #{attach(a.id, '을/를')} 만들었습니다. 대상 {count:,}명{' · 긴급 공지' if a.urgent else ''}.")
         print(f"보내기: python -m storage.cli announce send {a.id}   예약: … announce schedule {a.id} \"2026-12-01 09:00\"")
     return 0
 
@@ -70,7 +71,7 @@ def _cmd_schedule(args: argparse.Namespace) -> int:
         return 2
     with session_scope() as session:
         announcements.schedule(session, args.id, when)
-    print(f"공지 #{args.id}를 {kst_datetime(when)}에 보내도록 예약했습니다. (스케줄러: python -m bot.scheduler)")
+    print(f"공지 #{attach(args.id, '을/를')} {kst_datetime(when)}에 보내도록 예약했습니다. (스케줄러: python -m bot.scheduler)")
     return 0
 
 
@@ -92,7 +93,7 @@ def _cmd_cancel(args: argparse.Namespace) -> int:
     staff_id = _staff_id(args.staff)
     with session_scope() as session:
         count = announcements.cancel(session, args.id, by_resident_id=staff_id)
-    print(f"공지 #{args.id}를 취소했습니다. 보내지 않은 {count:,}명에게는 보내지 않습니다.")
+    print(f"공지 #{attach(args.id, '을/를')} 취소했습니다. 보내지 않은 {count:,}명에게는 보내지 않습니다.")
     return 0
 
 

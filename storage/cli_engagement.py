@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from storage import engagement_rules as er
 from storage.db import session_scope
+from storage.korean import attach, josa
 from storage.models.surveys import Survey
 from storage.services import attendance, contests, news, residents, surveys
 from storage.services.survey_loader import SurveyValidationError, load_survey_file
@@ -54,7 +55,7 @@ def _survey_load(args: argparse.Namespace) -> int:
         return 0
     with session_scope() as session:
         survey = surveys.publish_survey(session, spec, staff_id=_staff(session, args.staff))
-        print(f"설문 #{survey.id}을(를) 등록했습니다. 참여 포인트 {survey.points:,} P.")
+        print(f"설문 #{attach(survey.id, '을/를')} 등록했습니다. 참여 포인트 {survey.points:,} P.")
     return 0
 
 
@@ -86,7 +87,7 @@ def _survey_results(args: argparse.Namespace) -> int:
 def _survey_close(args: argparse.Namespace) -> int:
     with session_scope() as session:
         survey = surveys.close_survey(session, args.survey_id, staff_id=_staff(session, args.staff))
-        print(f"설문 #{survey.id} 「{survey.title}」을(를) 마감했습니다.")
+        print(f"설문 #{survey.id} 「{survey.title}」{josa(survey.title, '을/를')} 마감했습니다.")
     return 0
 
 
@@ -100,7 +101,7 @@ def _contest_open(args: argparse.Namespace) -> int:
             entry_form=args.form, entry_points=args.entry_points, win_points=args.win_points,
             staff_id=_staff(session, args.staff),
         )
-        print(f"공모 #{contest.id} 「{contest.title}」을(를) 열었습니다. 마감 {kst_datetime(contest.deadline)}, "
+        print(f"공모 #{contest.id} 「{contest.title}」{josa(contest.title, '을/를')} 열었습니다. 마감 {kst_datetime(contest.deadline)}, "
               f"응모 {contest.entry_points:,} P · 당선 {contest.win_points:,} P.")
     return 0
 
@@ -137,7 +138,7 @@ def _news_post(args: argparse.Namespace) -> int:
     with session_scope() as session:
         posted = news.post_news(session, category=args.category, title=args.title, summary=args.summary,
                                 link=args.link, photo_file_id=args.photo, staff_id=_staff(session, args.staff))
-        print(f"소식 #{posted.item.id}을(를) [{news.category_label(posted.item.category)}]에 올렸습니다. "
+        print(f"소식 #{attach(posted.item.id, '을/를')} [{news.category_label(posted.item.category)}]에 올렸습니다. "
               f"안내 {posted.notified:,}건이 발송 대기 중입니다.")
     return 0
 

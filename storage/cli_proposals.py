@@ -10,6 +10,7 @@ from pathlib import Path
 
 from storage import proposal_rules as rules
 from storage.db import session_scope
+from storage.korean import attach, josa
 from storage.services import proposals, residents
 from storage.timeutil import format_day, kst_date, kst_datetime
 
@@ -53,7 +54,7 @@ def _cmd_answer(args: argparse.Namespace) -> int:
             text=_answer_text(args), result=args.result, interim=args.interim,
         )
     kind = "중간 답변" if args.interim else "최종 답변"
-    print(f"#{posted.proposal_id} {kind}을 등록했습니다. 안내 {posted.notified}건이 발송 대기 중입니다.")
+    print(f"#{posted.proposal_id} {attach(kind, '을/를')} 등록했습니다. 안내 {posted.notified}건이 발송 대기 중입니다.")
     return 0
 
 
@@ -61,7 +62,7 @@ def _cmd_hide(args: argparse.Namespace) -> int:
     with session_scope() as session:
         proposal = proposals.hide(session, proposal_id=args.proposal_id, staff_id=_staff_id(session, args.staff),
                                   reason=args.reason)
-        print(f"#{proposal.id} 「{proposal.title}」을(를) 비공개 처리했습니다. 작성자에게 사유가 안내됩니다.")
+        print(f"#{proposal.id} 「{proposal.title}」{josa(proposal.title, '을/를')} 비공개 처리했습니다. 작성자에게 사유가 안내됩니다.")
     return 0
 
 
@@ -69,7 +70,7 @@ def _cmd_unhide(args: argparse.Namespace) -> int:
     with session_scope() as session:
         proposal = proposals.unhide(session, proposal_id=args.proposal_id,
                                     staff_id=_staff_id(session, args.staff), reason=args.reason)
-        print(f"#{proposal.id} 「{proposal.title}」을(를) 다시 공개했습니다. 상태: "
+        print(f"#{proposal.id} 「{proposal.title}」{josa(proposal.title, '을/를')} 다시 공개했습니다. 상태: "
               f"{rules.STATUS_LABELS[proposal.status.value]}")
     return 0
 

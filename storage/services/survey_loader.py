@@ -15,6 +15,7 @@ import yaml
 
 from storage import survey_rules as sr
 from storage.errors import DomainError
+from storage.korean import attach, josa
 from storage.timeutil import parse_kst
 
 
@@ -311,7 +312,7 @@ def _question(item: Any, line: int, number: int, seen: dict[str, sr.Question | N
 def _options(item: _Map, name: str, qtype: sr.QuestionType, errors: _Errors) -> list[sr.Option] | None:
     if not qtype.is_choice:
         if "options" in item:
-            errors.add(item.key_lines["options"], f"{name}은 선택형이 아니어서 options를 쓸 수 없습니다.")
+            errors.add(item.key_lines["options"], f"{attach(name, '은/는')} 선택형이 아니어서 options를 쓸 수 없습니다.")
             return None
         return []
     raw = item.get("options")
@@ -339,7 +340,7 @@ def _options(item: _Map, name: str, qtype: sr.QuestionType, errors: _Errors) -> 
             errors.add(opt.value_lines["id"], f"{name}의 선택지 id '{oid}'가 두 번 있습니다.")
             oid = None
         if label is not None and label in labels:
-            errors.add(opt.value_lines["label"], f"{name}의 선택지 '{label}'이(가) 두 번 있습니다.")
+            errors.add(opt.value_lines["label"], f"{name}의 선택지 '{label}'{josa(label, '이/가')} 두 번 있습니다.")
             label = None
         if oid is None or label is None:
             ok = False
@@ -356,7 +357,7 @@ def _max_picks(item: _Map, name: str, qtype: sr.QuestionType | None, options: li
     if "max_picks" not in item:
         return len(options) if qtype is sr.QuestionType.multi and options else None
     if qtype is not sr.QuestionType.multi:
-        errors.add(item.key_lines["max_picks"], f"{name}은 복수 선택(multi)이 아니어서 max_picks를 쓸 수 없습니다.")
+        errors.add(item.key_lines["max_picks"], f"{attach(name, '은/는')} 복수 선택(multi)이 아니어서 max_picks를 쓸 수 없습니다.")
         return False
     value = _int(item, "max_picks", name, errors, 1, len(options) if options else sr.OPTIONS_MAX)
     return False if value is None else value
@@ -366,7 +367,7 @@ def _scale(item: _Map, name: str, qtype: sr.QuestionType | None,
            errors: _Errors) -> tuple[int | None, int | None, str | None, str | None] | None:
     if qtype is not sr.QuestionType.scale:
         if "scale" in item:
-            errors.add(item.key_lines["scale"], f"{name}은 척도(scale) 질문이 아니어서 scale을 쓸 수 없습니다.")
+            errors.add(item.key_lines["scale"], f"{attach(name, '은/는')} 척도(scale) 질문이 아니어서 scale을 쓸 수 없습니다.")
             return None
         return (None, None, None, None)
     raw = item.get("scale")
@@ -406,7 +407,7 @@ def _show_if(item: _Map, name: str, seen: dict[str, sr.Question | None],
     if target is None:
         return False  # the earlier question is itself invalid and already reported
     if not (target.type.is_choice or target.type is sr.QuestionType.scale):
-        errors.add(qline, f"{name}의 show_if가 가리키는 질문 {ref}은 선택형(single, multi)이나 척도(scale)여야 합니다.")
+        errors.add(qline, f"{name}의 show_if가 가리키는 질문 {attach(ref, '은/는')} 선택형(single, multi)이나 척도(scale)여야 합니다.")
         return False
     key = "equals" if "equals" in raw else "in"
     values = raw[key] if key == "in" else [raw[key]]
@@ -419,6 +420,6 @@ def _show_if(item: _Map, name: str, seen: dict[str, sr.Question | None],
     else:
         bad = [str(v) for v in values if target.option(str(v)) is None]
     if bad:
-        errors.add(vline, f"{name}의 show_if: 질문 {ref}에 선택지 {', '.join(bad)}이(가) 없습니다.")
+        errors.add(vline, f"{name}의 show_if: 질문 {ref}에 선택지 {attach(', '.join(bad), '이/가')} 없습니다.")
         return False
     return sr.Condition(ref, tuple(dict.fromkeys(str(v) for v in values)))

@@ -210,7 +210,7 @@ def test_scale_condition_outside_the_scale_is_refused():
     text: 왜요?
     show_if: {question: score, in: [11]}
 """)
-    assert found == [(13, "질문 why의 show_if: 질문 score에 선택지 11이(가) 없습니다.")]
+    assert found == [(13, "질문 why의 show_if: 질문 score에 선택지 11이 없습니다.")]
 
 
 def test_spec_round_trips_through_json():
