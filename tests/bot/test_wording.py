@@ -178,3 +178,14 @@ def test_bot_templates_fill_their_own_particles():
 def test_error_replies_outside_rasa_choose_particles():
     assert texts.error_text("ballot_already_submitted", receipt_code="AB12") == (
         "이미 투표하셨어요. 접수번호 AB12로 집계 여부를 확인할 수 있어요.")
+
+
+# One register: 해요체 with 감사합니다 / 별말씀을요, the resident's acts with -시-, no particle left to the reader.
+FORBIDDEN = ("고마워", "고맙", "천만에", "내가 쓴", "을(를)", "이(가)", "은(는)", "를(을)", "가(이)", "(으)로",
+             "출석했어요", "응모했어요", "응모한 공모전", "제출한 투표지")
+
+
+@pytest.mark.parametrize("phrase", FORBIDDEN)
+def test_no_off_register_phrase(phrase):
+    found = [where for where, template in TEMPLATES if phrase in template]
+    assert not found, f"{phrase!r} in {found}"
