@@ -110,6 +110,8 @@ PAYOUT_CLOSED = (
     "회계팀에 CSV를 보낸 뒤, 지급이 끝나면 /payout_paid {batch_id} 를 눌러 주세요."
 )
 PAYOUT_CONFIRM = "{quarter} 배치 #{batch_id} ({count}명, {total:,}원)를 지급 완료로 처리할까요? 처리하면 주민들에게 지급 안내가 발송돼요."
+PAYOUT_CSV_BUTTON = "CSV 받기"
+PAYOUT_PAID_BUTTON = "지급 완료 처리"
 PAYOUT_DONE = "✅ {quarter} 배치 #{batch_id} 지급 완료 처리했어요. {count}명에게 안내가 발송됩니다."
 PAYOUT_CSV_CAPTION = "{quarter} 배치 #{batch_id} 지급 목록 ({count}명, {total:,}원)"
 

@@ -189,7 +189,8 @@ async def payout_close(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await update.effective_chat.send_message(  # type: ignore[union-attr]
             texts.PAYOUT_CLOSED.format(**summary),
             reply_markup=InlineKeyboardMarkup([[
-                InlineKeyboardButton("CSV 받기", callback_data=keyboards.staff_data("payout_csv", summary["batch_id"])),
+                InlineKeyboardButton(texts.PAYOUT_CSV_BUTTON,
+                                     callback_data=keyboards.staff_data("payout_csv", summary["batch_id"])),
             ]]),
         )
 
@@ -214,7 +215,8 @@ async def payout_paid(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await update.effective_chat.send_message(  # type: ignore[union-attr]
             texts.PAYOUT_CONFIRM.format(**summary),
             reply_markup=InlineKeyboardMarkup([[
-                InlineKeyboardButton("지급 완료 처리", callback_data=keyboards.staff_data("payout_paid", batch_id)),
+                InlineKeyboardButton(texts.PAYOUT_PAID_BUTTON,
+                                     callback_data=keyboards.staff_data("payout_paid", batch_id)),
             ]]),
         )
 
