@@ -330,7 +330,7 @@ NOTICES: dict[str, str] = {
     ),
     "budget_ballot_reminder": (
         "⏰ {cycle} 투표지를 작성하다 멈추셨어요 (선택 {picks}개).\n"
-        "제출해야 투표가 집계돼요. 투표는 {closes}에 마감돼요."
+        "제출하셔야 투표가 집계돼요. 투표는 {closes}에 마감돼요."
     ),
     "budget_results_published": (
         "📊 {cycle} 결과가 발표됐어요! 투표해 주셔서 감사합니다.\n"

@@ -65,9 +65,10 @@ _BIG = [(12, NONE), (8, 1), (4, 4)]
 _LETTER = {c: NONE for c in string.ascii_uppercase}
 _LETTER.update({"L": RIEUL, "M": 16, "N": 4, "R": RIEUL})
 # Latin word endings that are written with a 받침 in Korean (app 앱, chat 챗, mail 메일, team 팀 …).
-_WORD_ENDINGS = [("ng", 21), ("ck", 1), ("m", 16), ("n", 4), ("l", RIEUL), ("k", 1), ("p", 17), ("b", 17),
-                 ("t", 19)]
-_NO_BATCHIM_ENDINGS = ("st", "ght", "pt", "ct", "lt", "nt", "rt", "ll")  # 포스트, 라이트, …
+_WORD_ENDINGS = [("ng", 21), ("ck", 1), ("ne", 4), ("me", 16), ("m", 16), ("n", 4), ("l", RIEUL), ("k", 1),
+                 ("p", 17), ("b", 17), ("t", 19)]
+# …but a consonant cluster is read with a vowel after it: 포스트, 라이트, 데스크, 캠프, 헬프.
+_NO_BATCHIM_ENDINGS = ("st", "ght", "pt", "ct", "lt", "nt", "rt", "sk", "lk", "rk", "mp", "lp", "sp")
 
 # Looked through when finding the last pronounceable character.
 _SKIP = set(" \t\n\r\u00a0.,!?~…·:;'\"“”‘’」』》〉>)]}】〕-_/*·♡♥") | {"\ufe0f", "\u200d"}
@@ -96,7 +97,7 @@ def _number_final(digits: str) -> int:
 
 
 def _latin_final(word: str) -> int:
-    if word.isupper() or len(word) == 1:  # an acronym or a letter: read letter by letter
+    if word.isupper() or len(word) == 1 or sum(c.isupper() for c in word) >= 2:  # QR, IoT: letter by letter
         return _LETTER[word[-1].upper()]
     low = word.lower()
     if low.endswith(_NO_BATCHIM_ENDINGS):

@@ -92,6 +92,15 @@ def test_dates_and_times(value, ieyo):
     ("Telegram", "을"),  # 텔레그램
     ("survey", "를"),
     ("A1B2C3", "을"),  # ends in 3 삼
+    ("IoT", "를"),    # 아이오티
+    ("CCTV", "를"),   # 씨씨티비
+    ("phone", "을"),  # 폰
+    ("game", "을"),   # 게임
+    ("mall", "을"),   # 몰
+    ("desk", "를"),   # 데스크
+    ("camp", "를"),   # 캠프
+    ("web", "을"),    # 웹
+    ("7K3M-Q9XA", "를"),  # a receipt code: 에이
 ])
 def test_latin(value, eul):
     assert josa(value, "을/를") == eul
