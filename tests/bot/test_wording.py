@@ -226,3 +226,15 @@ def _korean_sentences_in_code() -> set[tuple[str, str]]:
 
 def test_code_builds_no_korean_sentences():
     assert _korean_sentences_in_code() <= SENTENCES_IN_CODE
+
+
+def test_actions_pass_the_particles_their_responses_need():
+    """Rasa shows a response raw when a field is missing: every {x_eul} of a non-error response is passed."""
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (PROJECT_ROOT / "actions").glob("*.py"))
+    for where, template in _domain_templates():
+        if where.startswith("domain.yml utter_err_"):
+            continue  # actions.base.utter_error passes every particle of every value
+        for field in fields(template):
+            s = korean._SUFFIXED.match(field)
+            if s and s.group(1) in fields(template):
+                assert re.search(rf"\b{field}\b", source), f"{where}: no action passes {field}"
