@@ -9,6 +9,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'ontong.db'}"
 
 
+class ConfigError(RuntimeError):
+    """A process must not start with this configuration; the English message says why."""
+
+
 @dataclass(frozen=True)
 class StorageSettings:
     database_url: str
