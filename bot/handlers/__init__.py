@@ -2,11 +2,16 @@
 to bottom within a group and the first match wins."""
 from __future__ import annotations
 
+from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import (
     Application,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -14,7 +19,20 @@ from bot.handlers import announce, budget_staff, conversation, engagement_staff,
 from bot.handlers.staff_common import StaffCallbackQueryHandler, staff_command, staff_document
 
 
+async def ignore_non_private(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Drop updates from groups and channels (and button presses there) before any handler runs.
+
+    Every feature is a one-to-one conversation, so the bot answers private chats only
+    (what ``filters.ChatType.PRIVATE`` checks for messages, here for every update type).
+    """
+    chat = update.effective_chat
+    if chat is None or chat.type != ChatType.PRIVATE:
+        raise ApplicationHandlerStop
+
+
 def register(app: Application) -> None:
+    # Group -1 runs first: nothing below ever answers a group, supergroup or channel.
+    app.add_handler(TypeHandler(Update, ignore_non_private), group=-1)
     # The deep-link /start <payload> must come before the plain /start.
     app.add_handler(CommandHandler("start", conversation.start_deep_link, filters.Regex(r"^/start\s+\S")))
     app.add_handler(CommandHandler("start", conversation.start))
