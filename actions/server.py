@@ -25,7 +25,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 
 from bot.logging_setup import setup_logging
-from storage.settings import ConfigError
+from storage.settings import ConfigError, check_qr_secret
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging()
     try:
         secret = check_secret(os.environ.get(SECRET_ENV))
+        check_qr_secret()
     except ConfigError as err:
         log.error("%s", err)
         print(f"error: {err}", file=sys.stderr)
