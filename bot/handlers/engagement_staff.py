@@ -7,6 +7,7 @@ come from bot.handlers.staff_common (the staff gate and run), like the other sta
 """
 from __future__ import annotations
 
+import asyncio
 import io
 from dataclasses import dataclass
 from typing import Any
@@ -22,11 +23,11 @@ from storage.models import Resident
 from storage.models.contests import EntryForm
 from storage.rules import MESSAGE_MAX_CHARS
 from storage.services import attendance, contests, news, surveys
-from storage.services.survey_loader import SurveyValidationError, load_survey_file
+from storage.services.survey_loader import SURVEY_TEXT_MAX_CHARS, SurveyValidationError, load_survey_isolated
 from storage.timeutil import format_day, kst_datetime, parse_kst, to_kst
 
 # A survey of 50 questions with 15 options each stays far below this.
-SURVEY_FILE_MAX_BYTES = 256 * 1024
+SURVEY_FILE_MAX_BYTES = SURVEY_TEXT_MAX_CHARS
 # Errors listed in the chat; more than this means the wrong file was sent.
 SURVEY_ERRORS_SHOWN = 40
 ENTRY_PHOTOS_SHOWN = 10
@@ -94,6 +95,9 @@ async def survey_load(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     file = await message.document.get_file()
     raw = bytes(await file.download_as_bytearray())
+    if len(raw) > SURVEY_FILE_MAX_BYTES:
+        await _say(update, texts.SURVEY_FILE_TOO_LARGE.format(max_kb=SURVEY_FILE_MAX_BYTES // 1024))
+        return
     try:
         # Newlines make the loader read the text itself, never a path.
         text = raw.decode("utf-8-sig").replace("\r\n", "\n") + "\n"
@@ -101,7 +105,8 @@ async def survey_load(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await _say(update, texts.SURVEY_FILE_NOT_TEXT)
         return
     try:
-        spec = load_survey_file(text)
+        # Parsed in a separate process with a time limit, off the event loop (alias bombs, deep nesting).
+        spec = await asyncio.to_thread(load_survey_isolated, text)
     except SurveyValidationError as err:
         lines = [texts.SURVEY_INVALID_HEAD.format(count=len(err.errors))]
         lines += [f"• {line}" for line in err.lines()[:SURVEY_ERRORS_SHOWN]]
