@@ -17,7 +17,35 @@ RASA_EMPTY = (
     "죄송해요, 요청을 처리하는 중에 문제가 생겼어요. 아무것도 바뀌지 않았으니 "
     "잠시 후 다시 시도해 주세요."
 )
+# Rasa got the message but its answer never came (a read timeout): an action may
+# have been applied, so never claim that nothing changed.
+RASA_UNCERTAIN = (
+    "죄송해요, 처리 결과를 확인하지 못했어요. 요청이 이미 반영되었을 수도 있으니 "
+    "다시 보내기 전에 잠시 후 '내 포인트'나 /menu 에서 확인해 주세요."
+)
 UNSUPPORTED_MESSAGE = "죄송해요, 이런 형식의 메시지는 아직 이해하지 못해요. 글자로 적어 주시거나 /menu 를 눌러 주세요."
+# What arrives that Rasa cannot read: each kind gets its own plain answer.
+UNSUPPORTED_BY_KIND = {
+    "sticker": "스티커 고마워요! 😊 다만 스티커는 읽을 수 없어요. 원하시는 것을 글자로 적어 주시거나 /menu 를 눌러 주세요.",
+    "voice": "음성 메시지는 아직 들을 수 없어요. 글자로 적어 주시거나 /menu 를 눌러 주세요.",
+    "audio": "오디오 파일은 받을 수 없어요. 글자로 적어 주시거나 /menu 를 눌러 주세요.",
+    "video": "동영상은 받을 수 없어요. 사진이 필요한 곳에서는 사진으로 보내 주시고, 그 밖에는 글자로 적어 주세요.",
+    "video_note": "영상 메시지는 받을 수 없어요. 글자로 적어 주시거나 /menu 를 눌러 주세요.",
+    "animation": "움직이는 이미지(GIF)는 받을 수 없어요. 글자로 적어 주시거나 /menu 를 눌러 주세요.",
+    "location": "위치는 받지 않아요. 동 이름이 필요하면 글자로 적어 주세요. (예: 명동, 신당동)",
+    "venue": "위치는 받지 않아요. 동 이름이 필요하면 글자로 적어 주세요. (예: 명동, 신당동)",
+    "contact": "연락처는 받지 않아요. 개인정보 보호를 위해 전화번호 같은 정보는 보내지 말아 주세요.",
+    "document": "파일은 받을 수 없어요. 사진은 '사진'으로 보내 주시고, 그 밖에는 글자로 적어 주세요.",
+    "poll": "설문(투표)은 챗봇의 '설문·공모' 메뉴에서 참여해 주세요. /menu 를 눌러 보세요.",
+    "dice": "🎲 재미있네요! 원하시는 것을 글자로 적어 주시거나 /menu 를 눌러 주세요.",
+}
+# Typed text the bot answers itself, before Rasa.
+TEXT_EMPTY = "빈 메시지를 받았어요. 궁금한 것을 글자로 적어 주시거나 /menu 를 눌러 주세요."
+TEXT_NO_WORDS = "이모지나 기호만으로는 이해하기 어려워요. 🙂 원하시는 것을 글자로 적어 주시거나 /menu 를 눌러 주세요."
+TEXT_TOO_LONG = (
+    "메시지가 너무 길어요({length:,}자). {limit:,}자 이내로 나누어 보내 주세요. "
+    "정책제안 본문처럼 긴 글도 {limit:,}자까지 받을 수 있어요."
+)
 STALE_BUTTON = "이 버튼은 더 이상 사용할 수 없어요. /menu 에서 다시 시작해 주세요."
 
 # Bot command menu registered with setMyCommands (command, description).

@@ -37,6 +37,9 @@ DONGS: dict[str, str] = {
 CALLBACK_DATA_MAX_BYTES = 64
 DEEP_LINK_PAYLOAD_MAX = 64
 MESSAGE_MAX_CHARS = 4096
+# The longest text a resident types in the chat (a proposal body, proposal_rules.BODY_MAX);
+# longer messages are answered by the bot and never reach Rasa.
+RESIDENT_TEXT_MAX_CHARS = 2000
 
 
 def clean_display_name(first_name: str | None, last_name: str | None = None) -> str:

@@ -18,10 +18,9 @@ from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.handlers.staff_common import args_after_command, run
-from bot.render import media_path
+from bot.render import media_path, send_text
 from storage import budget_rules as rules
 from storage.models import Resident
-from storage.rules import MESSAGE_MAX_CHARS
 from storage.services import budget
 from storage.timeutil import kst_datetime, parse_kst
 
@@ -124,14 +123,7 @@ async def _say(update: Update, text: str) -> None:
     """Send text, split at line breaks into Telegram-sized messages."""
     chat = update.effective_chat
     assert chat is not None
-    chunk = ""
-    for line in text.split("\n"):
-        if chunk and len(chunk) + len(line) + 1 > MESSAGE_MAX_CHARS:
-            await chat.send_message(chunk)
-            chunk = ""
-        chunk = f"{chunk}\n{line}" if chunk else line
-    if chunk:
-        await chat.send_message(chunk)
+    await send_text(chat.get_bot(), chat.id, text)
 
 
 async def budget_cycle_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -19,9 +19,9 @@ from telegram.ext import ContextTypes
 
 from bot import texts
 from bot.handlers.staff_common import args_after_command, run
+from bot.render import split_text as chunks
 from storage.models import Resident
 from storage.models.contests import EntryForm
-from storage.rules import MESSAGE_MAX_CHARS
 from storage.services import attendance, contests, news, surveys
 from storage.services.survey_loader import SURVEY_TEXT_MAX_CHARS, SurveyValidationError, load_survey_isolated
 from storage.timeutil import format_day, kst_datetime, parse_kst, to_kst
@@ -43,24 +43,6 @@ class SurveyLoaded:
     opens: str
     closes: str
     points: int
-
-
-def chunks(text: str, limit: int = MESSAGE_MAX_CHARS) -> list[str]:
-    """Split a long report at line breaks into Telegram-sized messages."""
-    parts: list[str] = []
-    current = ""
-    for line in text.splitlines():
-        while len(line) > limit:
-            parts.append(line[:limit])
-            line = line[limit:]
-        if current and len(current) + 1 + len(line) > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = f"{current}\n{line}" if current else line
-    if current:
-        parts.append(current)
-    return parts
 
 
 def _fields(update: Update) -> list[str]:

@@ -45,7 +45,8 @@ async def test_empty_reply_and_errors_are_told_to_the_resident(running_bot, tg):
     (empty,) = await say(tg, 3002, "빈")
     assert empty["text"] == texts.RASA_EMPTY
     (error,) = await say(tg, 3002, "오류", after=empty["message_id"])
-    assert error["text"] == texts.RASA_DOWN
+    # Rasa got the message and failed: it may have applied it, so no "nothing changed".
+    assert error["text"] == texts.RASA_UNCERTAIN
 
 
 async def test_rasa_down_is_told_to_the_resident(telegram_url, bot_db, tg):

@@ -57,7 +57,7 @@ async def test_survey_load_answers_line_errors_then_registers(running_bot, tg, b
     assert "캡션" in usage["text"]
     (refused,) = await _document(tg, RESIDENT, "ok.yml", sample_text())
     # The staff gate: a resident's document is answered like any document, never read.
-    assert refused["text"] == texts.UNSUPPORTED_MESSAGE
+    assert refused["text"] == texts.UNSUPPORTED_BY_KIND["document"]
 
 
 async def test_results_of_a_survey_without_answers(running_bot, tg, bot_db):
