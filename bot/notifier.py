@@ -86,7 +86,8 @@ async def _run_sender(app: Application, state: NotifierState) -> None:
         if recovered:
             log.warning("%d outbox rows were in flight when the last sender died: unconfirmed", recovered)
         await bot.initialize()
-        state.engine = BroadcastEngine(db, bot, rate=configured_rate(), keep_running=lambda: app.running)
+        state.engine = BroadcastEngine(db, bot, rate=configured_rate(), keep_running=lambda: app.running,
+                                       lock=lock)
         stats = await state.engine.run()
         log.info("sender stopped: sent=%d failed=%d blocked=%d", stats.sent, stats.failed, stats.blocked)
     finally:
