@@ -38,7 +38,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from apscheduler.util import obj_to_ref
 from sqlalchemy import Engine
 
-from bot.broadcast import fan_out
+from bot.broadcast import LOCK_HEARTBEAT_SECONDS, fan_out
 from bot.instance_lock import InstanceLock
 from bot.logging_setup import setup_logging
 from storage.db import default_engine, session_scope
@@ -236,7 +236,12 @@ def run(db: Engine, stop_event: threading.Event, *, standby: bool = True) -> int
             return 0
     try:
         scheduler = start(db)
-        stop_event.wait()
+        # Heartbeat: a scheduler whose lock session is gone stops, since another may take over now.
+        while not stop_event.wait(LOCK_HEARTBEAT_SECONDS):
+            if not lock.check():
+                log.error("the scheduler lock was lost: stopping")
+                stop(scheduler)
+                return 4
         stop(scheduler)
         return 0
     finally:
