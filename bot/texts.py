@@ -426,8 +426,11 @@ ANNOUNCE_DONE = (
 )
 ANNOUNCE_DONE_UNCONFIRMED = (
     "\n⚠️ 발송 중 서버가 멈춰 {unconfirmed:,}명은 전송 여부를 확인할 수 없어요. 중복 발송을 막기 위해 "
-    "다시 보내지 않았어요. 필요하면 python -m storage.cli announce requeue {id} 로 다시 보낼 수 있어요."
+    "자동으로 다시 보내지 않았어요. 아래 버튼을 누르면 이 {unconfirmed:,}명에게만 다시 보내요 "
+    "(전송이 확인된 분께는 보내지 않아요. 다만 이 중 이미 받은 분은 한 번 더 받을 수 있어요)."
 )
+ANNOUNCE_RESEND_BUTTON = "다시 보내기 (받지 못한 분만)"
+ANNOUNCE_RESENT = "공지 #{id}를 전송이 확인되지 않은 {count:,}명에게 다시 보내요."
 ANNOUNCE_CANCELLED_REPORT = "공지 #{id}가 취소되었어요. 전송 {sent:,} · 취소 {cancelled:,}"
 ANNOUNCE_BUTTONS = {
     "skip": "건너뛰기",

@@ -369,6 +369,23 @@ async def drop_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             texts.ANNOUNCE_CANCEL_DONE.format(id=announcement_id, count=count or 0))
 
 
+async def resend_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """[다시 보내기 (받지 못한 분만)]: the unconfirmed recipients of a finished announcement, again."""
+    await _answer(update)
+    raw = _arg(update)
+    if not raw.isdigit():
+        return
+    announcement_id = int(raw)
+    ok, count = await run_as_staff(update, lambda s, staff: announcements.resend_unconfirmed(
+        s, announcement_id, by_resident_id=staff.id))
+    if ok:
+        query = update.callback_query
+        if query is not None:
+            await query.edit_message_reply_markup(None)
+        await update.effective_chat.send_message(  # type: ignore[union-attr]
+            texts.ANNOUNCE_RESENT.format(id=announcement_id, count=count or 0))
+
+
 def build_handlers() -> list[BaseHandler]:
     """The compose conversation, /announcements and its cancel buttons (register before the generic ones)."""
     with warnings.catch_warnings():
@@ -399,4 +416,5 @@ def build_handlers() -> list[BaseHandler]:
         conversation,
         staff_command("announcements", list_command),
         StaffCallbackQueryHandler(drop_pressed, pattern=r"^s\|ann\|drop\|"),
+        StaffCallbackQueryHandler(resend_pressed, pattern=r"^s\|ann\|resend\|"),
     ]
