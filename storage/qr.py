@@ -14,6 +14,13 @@ column is a 32-bit integer; rotation stops at ``CODE_VERSION_MAX``).
 The first layout, "e" (25 characters: 4-byte event id, 2-byte version, no key id),
 is still accepted for posters printed before, checked against every configured key.
 
+Rotating codes (an event in rotating mode, shown on a screen and changing every
+N minutes): "r" + base64url(key_id: 1, event_id: 4, code_version: 4, window: 3
+bytes) + the same 12-byte MAC (33 characters), where window is the 24-bit index
+of the N-minute time window; and the spoken form, six digits derived from the
+same inputs by HMAC, typed by residents as "출석 123456" and sent to Rasa as
+"c123456". Both are valid for the current and the previous window only.
+
 Both parts are whole multiples of 3 bytes, so base64url has no padding and no
 spare bits: every character carries signed information and any single-character
 change is refused. The payload only references the event; its validity window is
@@ -49,6 +56,20 @@ _LEGACY_PATTERN = re.compile(rf"^{LEGACY_PREFIX}[A-Za-z0-9_-]{{{_LEGACY_LEN - 1}
 #: The largest code version a payload and the events.code_version column both hold.
 CODE_VERSION_MAX = 2**31 - 1
 assert _PAYLOAD_LEN <= DEEP_LINK_PAYLOAD_MAX and _BODY.size % 3 == 0 and _LEGACY_BODY.size % 3 == 0
+
+
+ROTATING_PREFIX = "r"
+SPOKEN_PREFIX = "c"
+SPOKEN_DIGITS = 6
+_ROTATING_BODY = struct.Struct(">BII3s")  # key id, event id, code version, window (24 bits)
+_ROTATING_DOMAIN = b"ontong-junggu:event-qr:rotating:"
+_SPOKEN_DOMAIN = b"ontong-junggu:event-code:spoken:"
+_ROTATING_BODY_CHARS = 4 * _ROTATING_BODY.size // 3
+_ROTATING_LEN = 1 + _ROTATING_BODY_CHARS + 4 * _MAC_BYTES // 3
+_ROTATING_PATTERN = re.compile(rf"^{ROTATING_PREFIX}[A-Za-z0-9_-]{{{_ROTATING_LEN - 1}}}$")
+SPOKEN_PATTERN = re.compile(rf"^{SPOKEN_PREFIX}([0-9]{{{SPOKEN_DIGITS}}})$")
+WINDOW_MODULUS = 2**24
+assert _ROTATING_LEN <= DEEP_LINK_PAYLOAD_MAX and _ROTATING_BODY.size % 3 == 0
 
 
 class HasCode(Protocol):
@@ -87,7 +108,39 @@ def parse_payload(payload: str, secret: str, old_secrets: tuple[str, ...] = ()) 
 
 def looks_like_event_payload(payload: str | None) -> bool:
     """Cheap routing test for /start payloads (no signature check)."""
-    return bool(payload) and bool(_PATTERN.match(payload or "") or _LEGACY_PATTERN.match(payload or ""))
+    text = payload or ""
+    return bool(_PATTERN.match(text) or _LEGACY_PATTERN.match(text) or _ROTATING_PATTERN.match(text))
+
+
+def is_rotating_payload(payload: str) -> bool:
+    return isinstance(payload, str) and bool(_ROTATING_PATTERN.match(payload))
+
+
+def make_rotating_payload(event: HasCode, window: int, secret: str) -> str:
+    """The signed payload of an event's rotating QR for one time window."""
+    body = _ROTATING_BODY.pack(key_id(secret), event.id, event.code_version,
+                               (window % WINDOW_MODULUS).to_bytes(3, "big"))
+    return ROTATING_PREFIX + _b64(body) + _b64(_mac(_ROTATING_DOMAIN, body, secret))
+
+
+def parse_rotating_payload(payload: str, secret: str,
+                           old_secrets: tuple[str, ...] = ()) -> tuple[int, int, int]:
+    """(event_id, code_version, window mod 2**24) of a genuine rotating payload; ``qr_invalid`` else."""
+    if not is_rotating_payload(payload):
+        raise DomainError("qr_invalid")
+    body, mac = _decode(payload, _ROTATING_BODY_CHARS)
+    kid, event_id, version, window = _ROTATING_BODY.unpack(body)
+    if not any(hmac.compare_digest(mac, _mac(_ROTATING_DOMAIN, body, key))
+               for key in (secret, *old_secrets) if key_id(key) == kid):
+        raise DomainError("qr_invalid")
+    return event_id, version, int.from_bytes(window, "big")
+
+
+def spoken_code(event: HasCode, window: int, secret: str) -> str:
+    """The six digits staff read out for one event and time window."""
+    body = struct.pack(">IIi", event.id, event.code_version, window % WINDOW_MODULUS)
+    digest = hmac.new(secret.encode("utf-8"), _SPOKEN_DOMAIN + body, hashlib.sha256).digest()
+    return f"{int.from_bytes(digest[:8], 'big') % 10**SPOKEN_DIGITS:0{SPOKEN_DIGITS}d}"
 
 
 def _decode(payload: str, body_chars: int) -> tuple[bytes, bytes]:

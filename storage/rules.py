@@ -80,3 +80,14 @@ CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def csv_cell(value: object) -> object:
     """A CSV cell safe to open in a spreadsheet: text that could start a formula gets a leading '."""
     return "'" + value if isinstance(value, str) and value.startswith(CSV_FORMULA_PREFIXES) else value
+
+
+# Rotating check-in codes (an event's QR on a screen, or six digits read out):
+# a code changes every N minutes and is accepted in its window and the next.
+ROTATE_MINUTES_DEFAULT = 5
+ROTATE_MINUTES_MIN, ROTATE_MINUTES_MAX = 1, 60
+
+
+def code_window(now_epoch_seconds: float, minutes: int) -> int:
+    """The index of the N-minute window a moment falls in."""
+    return int(now_epoch_seconds // (minutes * 60))
