@@ -61,6 +61,7 @@ STAFF_COMMANDS: list[tuple[str, str]] = [
     ("events", "행사 목록"),
     ("event_poster", "행사 포스터 다시 받기"),
     ("event_rotate", "행사 QR 코드 교체"),
+    ("event_code", "현장 출석 코드(바뀌는 QR · 숫자)"),
     ("volunteer", "자원봉사 시간 CSV 가져오기"),
     ("payout_close", "분기 마감 · 지급 목록 만들기"),
     ("payout_export", "지급 목록 CSV 받기"),
@@ -97,6 +98,7 @@ STAFF_HELP = (
     "   예) /event_new 정동야행 홍보부스 | 정동길 | 2026-12-05 18:00 | 2026-12-05 22:00 | 500 | 300\n"
     "• /events 행사 목록  • /event_poster 번호  포스터 다시 받기\n"
     "• /event_rotate 번호  QR 교체(기존 포스터는 더 이상 적립되지 않아요)\n"
+    "• /event_code 번호 [분|끄기]  현장 출석 코드: 몇 분마다 바뀌는 QR과 숫자(그동안 인쇄 포스터는 적립 안 됨)\n"
     "• /volunteer  자원봉사 시간 CSV 가져오기 안내\n"
     "• /payout_close 분기 마감  • /payout_export 배치번호  • /payout_paid 배치번호\n"
     "• /budget_cycle_new 참여예산 회차 만들기(명령만 보내면 입력 방법 안내)  • /budget_projects 사업·심사 현황\n"
@@ -112,6 +114,19 @@ EVENT_NEW_USAGE = (
 )
 EVENT_ID_USAGE = "행사 번호를 함께 보내 주세요. 예) /event_poster 3  (번호는 /events 에서 확인)"
 EVENT_ROTATED = "QR 코드를 새로 만들었어요. 이전 포스터로는 더 이상 적립되지 않아요."
+EVENT_CODE_USAGE = (
+    "현장 출석 코드는 이렇게 받아요. (분: {minimum}~{maximum}, 기본 {default}분)\n"
+    "/event_code 번호  지금 코드 보기(처음이면 켜기)\n"
+    "/event_code 번호 10  10분마다 바뀌게 하기\n"
+    "/event_code 번호 끄기  인쇄 포스터로 돌아가기"
+)
+EVENT_CODE_SHOWN = (
+    "[#{id} {name}] 현장 출석 코드\n"
+    "📱 화면의 QR을 찍거나, 챗봇에 「출석 {spoken}」이라고 보내 주세요.\n"
+    "이 코드는 {changes_at}에 바뀌고, 그 뒤 {minutes}분 동안만 더 쓸 수 있어요. "
+    "새 코드는 /event_code {id} 로 받으세요. 그동안 인쇄 포스터로는 적립되지 않아요."
+)
+EVENT_CODE_OFF = "#{id} 행사의 현장 출석 코드를 껐어요. 이제 인쇄 포스터 QR로 적립돼요."
 EVENTS_EMPTY = "등록된 행사가 없어요. /event_new 로 등록해 주세요."
 EVENT_LINE = "#{id} {name} · {place}\n   {starts} ~ {ends} · {points} P · 적립 {checkins}명"
 EVENT_POSTER = (

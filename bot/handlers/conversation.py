@@ -14,10 +14,13 @@ from telegram.ext import ContextTypes
 from bot import keyboards, texts
 from bot.rasa_client import RasaClient, RasaUnavailable, RasaUncertain
 from bot.render import send_reply, send_text
+from storage.qr import SPOKEN_DIGITS, SPOKEN_PREFIX
 from storage.rules import DEEP_LINK_PAYLOAD_MAX, RESIDENT_TEXT_MAX_CHARS
 
 log = logging.getLogger(__name__)
 _PAYLOAD_CHARS = re.compile(rf"^[A-Za-z0-9_-]{{1,{DEEP_LINK_PAYLOAD_MAX}}}$")
+# "출석 123456": the six digits staff read out at a venue (rotating check-in codes).
+_SPOKEN_CHECKIN = re.compile(rf"^(?:출석|출석\s*코드|코드)\s*[:：]?\s*([0-9]{{{SPOKEN_DIGITS}}})$")
 
 
 async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, message: str) -> None:
@@ -141,6 +144,11 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     problem = typed_text_problem(text)
     if problem is not None:
         await context.bot.send_message(update.effective_chat.id, problem)
+        return
+    spoken = _SPOKEN_CHECKIN.match(text)
+    if spoken:
+        # The payload is ours (six ASCII digits), like a scanned QR's.
+        await converse(update, context, f'/qr_checkin{{"qr_payload":"{SPOKEN_PREFIX}{spoken.group(1)}"}}')
         return
     await converse(update, context, text)
 

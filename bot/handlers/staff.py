@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -14,10 +15,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Upda
 from telegram.ext import ContextTypes
 
 from bot import keyboards, texts
-from bot.handlers.staff_common import args_after_command, run
+from bot.handlers.staff_common import args_after_command, run, run_as_staff
 from storage.models import Resident
-from storage.poster import render_poster
-from storage.rules import CSV_MAX_BYTES
+from storage.poster import render_code_qr, render_poster
+from storage.rules import CSV_MAX_BYTES, ROTATE_MINUTES_DEFAULT, ROTATE_MINUTES_MAX, ROTATE_MINUTES_MIN
 from storage.services import events, payout, volunteer
 from storage.settings import StorageSettings
 from storage.timeutil import kst_datetime, parse_kst
@@ -91,6 +92,42 @@ async def event_rotate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if result:
         await update.effective_chat.send_message(texts.EVENT_ROTATED)  # type: ignore[union-attr]
         await _send_poster(update, *result)
+
+
+async def event_code(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/event_code <번호> [분|끄기]: the rotating on-screen QR and spoken code (turning the mode on or off)."""
+    chat = update.effective_chat
+    assert chat is not None
+    number, _, option = args_after_command(update).replace("#", "").partition(" ")
+    option = option.strip().replace("분", "")
+    usage = texts.EVENT_CODE_USAGE.format(minimum=ROTATE_MINUTES_MIN, maximum=ROTATE_MINUTES_MAX,
+                                          default=ROTATE_MINUTES_DEFAULT)
+    off = option in ("끄기", "off")
+    if not re.fullmatch(r"[0-9]{1,9}", number) or not (off or option == "" or re.fullmatch(r"[0-9]{1,2}", option)):
+        await chat.send_message(usage)
+        return
+    event_id = int(number)
+
+    def work(session: Session, staff: Resident) -> Any:
+        if off:
+            events.set_rotation(session, event_id=event_id, staff_resident_id=staff.id, minutes=None)
+            return None
+        event = events.get_event(session, event_id)
+        if option or event.rotate_minutes is None:
+            events.set_rotation(session, event_id=event_id, staff_resident_id=staff.id,
+                                minutes=int(option) if option else ROTATE_MINUTES_DEFAULT)
+        return events.current_code(session, event_id=event_id)
+
+    ok, shown = await run_as_staff(update, work)
+    if not ok:
+        return
+    if shown is None:
+        await chat.send_message(texts.EVENT_CODE_OFF.format(id=event_id))
+        return
+    caption = texts.EVENT_CODE_SHOWN.format(id=shown.event_id, name=shown.event_name, spoken=shown.spoken,
+                                            changes_at=kst_datetime(shown.changes_at), minutes=shown.minutes)
+    await chat.send_photo(InputFile(io.BytesIO(render_code_qr(shown.link)), filename=f"code_{event_id}.png"),
+                          caption=caption)
 
 
 async def event_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -240,6 +277,7 @@ COMMANDS = {
     "events": event_list,
     "event_poster": event_poster,
     "event_rotate": event_rotate,
+    "event_code": event_code,
     "volunteer": volunteer_help,
     "payout_close": payout_close,
     "payout_export": payout_export,
