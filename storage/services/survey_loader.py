@@ -22,7 +22,7 @@ SURVEY_TEXT_MAX_CHARS = 256 * 1024
 #: Nesting deeper than this is no survey (and would exhaust recursion).
 SURVEY_MAX_DEPTH = 12
 #: Wall-clock limit of one isolated parse (load_survey_isolated).
-SURVEY_PARSE_TIMEOUT_SECONDS = 10.0
+SURVEY_PARSE_TIMEOUT_SECONDS = 20.0  # includes starting the worker on a busy machine
 
 
 class SurveyValidationError(DomainError):
