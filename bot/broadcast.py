@@ -40,7 +40,8 @@ from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from bot import keyboards, texts
-from bot.instance_lock import InstanceLock
+from bot.instance_lock import HolderMark, InstanceLock, holder_alive
+from bot.logging_setup import setup_logging
 from bot.render import media_path
 from bot.settings import BotSettings
 from storage.db import default_engine, session_scope
@@ -55,6 +56,8 @@ from storage.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 SENDER_LOCK = "sender"
+# How often a sender checks that it still holds the sender lock.
+LOCK_HEARTBEAT_SECONDS = 2.0
 # Concurrent requests (and HTTP connections): 30/s at Telegram's ~100–300 ms needs fewer.
 MAX_IN_FLIGHT = 16
 # Errors raised before the request left this machine: safe to send again.
@@ -212,6 +215,9 @@ class BroadcastEngine:
     sender_id: str = field(default_factory=new_sender_id)
     max_in_flight: int = MAX_IN_FLIGHT
     stats: SendStats = field(default_factory=SendStats)
+    #: The sender lock this engine runs under; heartbeat-checked, and losing it stops the engine.
+    lock: InstanceLock | None = None
+    heartbeat_seconds: float = LOCK_HEARTBEAT_SECONDS
 
     def __post_init__(self) -> None:
         self.batch = max(1, math.ceil(self.rate * CLAIM_TICK_SECONDS))
@@ -226,6 +232,7 @@ class BroadcastEngine:
         self._last_progress = 0.0
         # Rows given back after a 429 are due again at this time; "idle" waits for them.
         self._released_until: datetime | None = None
+        self._last_heartbeat = time.monotonic()
 
     # --- control -----------------------------------------------------------------
     def stop(self) -> None:
@@ -366,6 +373,15 @@ class BroadcastEngine:
         self._results.append(result)
         self._outcomes.set()
 
+    async def _heartbeat(self) -> None:
+        """Stop (gracefully) as soon as the sender lock turns out to be lost."""
+        if self.lock is None or time.monotonic() - self._last_heartbeat < self.heartbeat_seconds:
+            return
+        self._last_heartbeat = time.monotonic()
+        if not await asyncio.to_thread(self.lock.check):
+            log.error("sender %s lost its lock: stopping (in-flight sends are still recorded)", self.sender_id)
+            self.stop()
+
     def _waiting_for_released(self) -> bool:
         return self._released_until is not None and self.clock() < self._released_until
 
@@ -377,9 +393,15 @@ class BroadcastEngine:
 
     async def run(self, *, until_idle: bool = False) -> SendStats:
         """Send until stop() (or, with ``until_idle``, until nothing is due); then drain."""
+        # Proof of life under our id: while it is held, nobody treats our rows as orphans.
+        mark = HolderMark(self.db, self.sender_id)
+        await asyncio.to_thread(mark.hold)
         flusher = asyncio.create_task(self._flush_loop())
         try:
             while not self.stopping:
+                await self._heartbeat()
+                if self.stopping:
+                    break
                 # Wait for the tick's slots first, then claim and send at once:
                 # a claimed row is never left waiting, so a hard kill finds
                 # only the requests actually in flight undecided.
@@ -409,13 +431,23 @@ class BroadcastEngine:
             await asyncio.gather(flusher, return_exceptions=True)
             await self._final_flush()
             await self._report(force=True)
+            await asyncio.to_thread(mark.release)
         return self.stats
 
 
-def recover_orphans(db: Engine) -> int:
-    """Rows a dead sender left in ``sending`` → unconfirmed (call while holding the sender lock)."""
+def recover_orphans(db: Engine, *, own_id: str | None = None) -> int:
+    """Rows in ``sending`` whose sender is dead → unconfirmed; a live sender's rows stay.
+
+    Call while holding the sender lock. A holder is dead when its HolderMark is gone
+    (its process ended); rows claimed by ``own_id`` are never orphans.
+    """
     with session_scope(db) as session:
-        return delivery.recover_orphans(session, now=utcnow())
+        holders = delivery.sending_holders(session)
+    dead = [h for h in holders if h != own_id and not holder_alive(db, h)]
+    if not dead:
+        return 0
+    with session_scope(db) as session:
+        return delivery.recover_orphans(session, holders=dead, now=utcnow())
 
 
 def fan_out(db: Engine, announcement_id: int, *, now: datetime | None = None) -> int:
@@ -450,12 +482,12 @@ async def run_sender(
         log.info("another sender holds the lock; waiting")
         await asyncio.sleep(2)
     bot = make_bot(settings)
-    engine = BroadcastEngine(db, bot, rate=rate, on_progress=on_progress)
+    engine = BroadcastEngine(db, bot, rate=rate, on_progress=on_progress, lock=lock)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, engine.stop)
     try:
-        recovered = await asyncio.to_thread(recover_orphans, db)
+        recovered = await asyncio.to_thread(recover_orphans, db, own_id=engine.sender_id)
         if recovered:
             log.warning("%d rows were in flight when the last sender died: marked unconfirmed", recovered)
         await bot.initialize()
@@ -474,7 +506,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--until-idle", action="store_true", help="exit when nothing is due")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    setup_logging()
     stats = asyncio.run(run_sender(default_engine(), rate=args.rate, until_idle=args.until_idle,
                                    on_progress=None if args.quiet else _print_progress))
     if stats is not None:

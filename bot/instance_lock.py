@@ -5,6 +5,14 @@ server drops it when that connection ends, so a killed process frees it.
 SQLite: an exclusive ``flock`` on ``<database file>.<name>.lock``; the kernel
 drops it when the process dies. Both are non-blocking: ``try_acquire`` says
 whether this process is now the one.
+
+The lock is heartbeat-checked (``check``): a PostgreSQL session can be
+terminated while the process lives on, and with it the lock; a holder whose
+check fails must stop, because another process may take the lock at once.
+
+``HolderMark`` is a process's proof of life under its own id (the ``claimed_by``
+of the outbox rows it claims), held apart from the instance lock; others ask
+``holder_alive`` before treating that holder's rows as orphans.
 """
 from __future__ import annotations
 
@@ -77,6 +85,30 @@ class InstanceLock:
         self.held = True
         return True
 
+    def check(self) -> bool:
+        """Heartbeat: whether the lock is still held (False once its session is gone)."""
+        if not self.held:
+            return False
+        if self._conn is not None:
+            try:
+                self._conn.execute(text("SELECT 1")).scalar()
+                self._conn.commit()
+            except Exception:
+                log.error("advisory lock %s: its database session is gone; the lock is lost", self.name)
+                self._drop_connection()
+                self.held = False
+                return False
+        return True
+
+    def _drop_connection(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.invalidate()
+                self._conn.close()
+            except Exception:
+                pass
+            self._conn = None
+
     def release(self) -> None:
         """Give the lock up (idempotent)."""
         if self._conn is not None:
@@ -99,3 +131,81 @@ class InstanceLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+def _holder_key(holder_id: str) -> int:
+    return _advisory_key(f"holder:{holder_id}")
+
+
+def _holder_file(engine: Engine, holder_id: str) -> Path | None:
+    base = lock_file_path(engine, "holder")
+    if base is None:
+        return None
+    return Path(f"{base}-{hashlib.sha256(holder_id.encode()).hexdigest()[:16]}")
+
+
+class HolderMark:
+    """Held while a process works under ``holder_id``; released (or dropped by the OS) when it ends."""
+
+    def __init__(self, engine: Engine, holder_id: str) -> None:
+        self.engine = engine
+        self.holder_id = holder_id
+        self._conn: Connection | None = None
+        self._file: IO[bytes] | None = None
+
+    def hold(self) -> None:
+        if self.engine.dialect.name == "postgresql":
+            conn = self.engine.connect()
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _holder_key(self.holder_id)})
+            conn.commit()
+            self._conn = conn
+            return
+        path = _holder_file(self.engine, self.holder_id)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle = open(path, "a+b")
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            self._file = handle
+
+    def release(self) -> None:
+        if self._conn is not None:
+            try:
+                # Pooled connections outlive close(): unlock explicitly.
+                self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _holder_key(self.holder_id)})
+                self._conn.commit()
+            except Exception:
+                self._conn.invalidate()
+            finally:
+                self._conn.close()
+                self._conn = None
+        if self._file is not None:
+            path = Path(self._file.name)
+            fcntl.flock(self._file.fileno(), fcntl.LOCK_UN)
+            self._file.close()
+            self._file = None
+            path.unlink(missing_ok=True)
+
+
+def holder_alive(engine: Engine, holder_id: str | None) -> bool:
+    """Whether a process still holds its HolderMark under this id (None: an unknown, dead holder)."""
+    if not holder_id:
+        return False
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            key = _holder_key(holder_id)
+            free = bool(conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar())
+            if free:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+            conn.commit()
+            return not free
+    path = _holder_file(engine, holder_id)
+    if path is None or not path.exists():
+        return False
+    with open(path, "a+b") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    path.unlink(missing_ok=True)
+    return False

@@ -15,11 +15,11 @@ import logging
 import time
 from dataclasses import dataclass, field
 
-from telegram import Bot
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
-from bot import texts
+from bot import keyboards, texts
 from bot.broadcast import SENDER_LOCK, BroadcastEngine, configured_rate, make_bot, recover_orphans
 from bot.instance_lock import InstanceLock
 from bot.settings import BotSettings
@@ -86,7 +86,8 @@ async def _run_sender(app: Application, state: NotifierState) -> None:
         if recovered:
             log.warning("%d outbox rows were in flight when the last sender died: unconfirmed", recovered)
         await bot.initialize()
-        state.engine = BroadcastEngine(db, bot, rate=configured_rate(), keep_running=lambda: app.running)
+        state.engine = BroadcastEngine(db, bot, rate=configured_rate(), keep_running=lambda: app.running,
+                                       lock=lock)
         stats = await state.engine.run()
         log.info("sender stopped: sent=%d failed=%d blocked=%d", stats.sent, stats.failed, stats.blocked)
     finally:
@@ -141,6 +142,14 @@ def final_text(announcement_id: int, p: Progress) -> str:
     return text
 
 
+def final_markup(announcement_id: int, p: Progress) -> InlineKeyboardMarkup | None:
+    """One button to send again to the unconfirmed recipients only (none when all are confirmed)."""
+    if not p.unconfirmed:
+        return None
+    return InlineKeyboardMarkup([[InlineKeyboardButton(
+        texts.ANNOUNCE_RESEND_BUTTON, callback_data=keyboards.staff_data("ann", "resend", announcement_id))]])
+
+
 async def report_progress(bot: Bot, shown: dict[int, str]) -> None:
     """Edit each sending announcement's progress message (when it changed); post final reports."""
     for snap in await asyncio.to_thread(_snapshots):
@@ -157,7 +166,8 @@ async def report_progress(bot: Bot, shown: dict[int, str]) -> None:
             shown[snap.announcement_id] = text
             if snap.finished:
                 # A new message, so the staff member gets a notification.
-                await bot.send_message(snap.chat_id, text)
+                await bot.send_message(snap.chat_id, text, reply_markup=final_markup(snap.announcement_id,
+                                                                                    snap.progress))
                 shown.pop(snap.announcement_id, None)
         except TelegramError as exc:
             log.warning("progress of announcement %s not shown: %s", snap.announcement_id, exc)

@@ -11,7 +11,15 @@ log = logging.getLogger(__name__)
 
 
 class RasaUnavailable(Exception):
-    """Rasa did not answer (down, timed out, or answered with an error status)."""
+    """Rasa never got the message (connection refused): nothing was applied."""
+
+
+class RasaUncertain(RasaUnavailable):
+    """Rasa got the message but gave no usable answer (read timeout, error status, bad body).
+
+    An action may have committed meanwhile, so the resident must not be told that
+    nothing changed.
+    """
 
 
 class RasaClient:
@@ -36,8 +44,11 @@ class RasaClient:
                 if attempt == self._retries:
                     raise RasaUnavailable(str(exc)) from exc
                 await asyncio.sleep(0.5 * (attempt + 1))
-            except (httpx.HTTPError, ValueError) as exc:
+            except (httpx.ConnectTimeout, httpx.UnsupportedProtocol) as exc:
                 raise RasaUnavailable(str(exc)) from exc
+            except (httpx.HTTPError, ValueError) as exc:
+                # Sent, but no usable answer: it may have been applied.
+                raise RasaUncertain(str(exc)) from exc
         raise RasaUnavailable("unreachable")
 
     async def close(self) -> None:

@@ -38,8 +38,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 from apscheduler.util import obj_to_ref
 from sqlalchemy import Engine
 
-from bot.broadcast import fan_out
+from bot.broadcast import LOCK_HEARTBEAT_SECONDS, fan_out
 from bot.instance_lock import InstanceLock
+from bot.logging_setup import setup_logging
 from storage.db import default_engine, session_scope
 from storage.models import AnnouncementStatus
 from storage.notify_rules import (
@@ -235,7 +236,12 @@ def run(db: Engine, stop_event: threading.Event, *, standby: bool = True) -> int
             return 0
     try:
         scheduler = start(db)
-        stop_event.wait()
+        # Heartbeat: a scheduler whose lock session is gone stops, since another may take over now.
+        while not stop_event.wait(LOCK_HEARTBEAT_SECONDS):
+            if not lock.check():
+                log.error("the scheduler lock was lost: stopping")
+                stop(scheduler)
+                return 4
         stop(scheduler)
         return 0
     finally:
@@ -248,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-standby", action="store_true", help="exit (code 3) if another scheduler runs")
     parser.add_argument("--list", action="store_true", help="print the stored jobs and exit")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    setup_logging()
     db = default_engine()
     if args.list:
         scheduler = build_scheduler(db)

@@ -23,7 +23,35 @@ RASA_EMPTY = (
     "죄송해요, 요청을 처리하는 중에 문제가 생겼어요. 아무것도 바뀌지 않았으니 "
     "잠시 후 다시 시도해 주세요."
 )
+# Rasa got the message but its answer never came (a read timeout): an action may
+# have been applied, so never claim that nothing changed.
+RASA_UNCERTAIN = (
+    "죄송해요, 처리 결과를 확인하지 못했어요. 요청이 이미 반영되었을 수도 있으니 "
+    "다시 보내기 전에 잠시 후 '내 포인트'나 /menu 에서 확인해 주세요."
+)
 UNSUPPORTED_MESSAGE = "죄송해요, 이런 형식의 메시지는 아직 이해하지 못해요. 글자로 적어 주시거나 /menu 를 눌러 주세요."
+# What arrives that Rasa cannot read: each kind gets its own plain answer.
+UNSUPPORTED_BY_KIND = {
+    "sticker": "스티커 고마워요! 😊 다만 스티커는 읽을 수 없어요. 원하시는 것을 글자로 적어 주시거나 /menu 를 눌러 주세요.",
+    "voice": "음성 메시지는 아직 들을 수 없어요. 글자로 적어 주시거나 /menu 를 눌러 주세요.",
+    "audio": "오디오 파일은 받을 수 없어요. 글자로 적어 주시거나 /menu 를 눌러 주세요.",
+    "video": "동영상은 받을 수 없어요. 사진이 필요한 곳에서는 사진으로 보내 주시고, 그 밖에는 글자로 적어 주세요.",
+    "video_note": "영상 메시지는 받을 수 없어요. 글자로 적어 주시거나 /menu 를 눌러 주세요.",
+    "animation": "움직이는 이미지(GIF)는 받을 수 없어요. 글자로 적어 주시거나 /menu 를 눌러 주세요.",
+    "location": "위치는 받지 않아요. 동 이름이 필요하면 글자로 적어 주세요. (예: 명동, 신당동)",
+    "venue": "위치는 받지 않아요. 동 이름이 필요하면 글자로 적어 주세요. (예: 명동, 신당동)",
+    "contact": "연락처는 받지 않아요. 개인정보 보호를 위해 전화번호 같은 정보는 보내지 말아 주세요.",
+    "document": "파일은 받을 수 없어요. 사진은 '사진'으로 보내 주시고, 그 밖에는 글자로 적어 주세요.",
+    "poll": "설문(투표)은 챗봇의 '설문·공모' 메뉴에서 참여해 주세요. /menu 를 눌러 보세요.",
+    "dice": "🎲 재미있네요! 원하시는 것을 글자로 적어 주시거나 /menu 를 눌러 주세요.",
+}
+# Typed text the bot answers itself, before Rasa.
+TEXT_EMPTY = "빈 메시지를 받았어요. 궁금한 것을 글자로 적어 주시거나 /menu 를 눌러 주세요."
+TEXT_NO_WORDS = "이모지나 기호만으로는 이해하기 어려워요. 🙂 원하시는 것을 글자로 적어 주시거나 /menu 를 눌러 주세요."
+TEXT_TOO_LONG = (
+    "메시지가 너무 길어요({length:,}자). {limit:,}자 이내로 나누어 보내 주세요. "
+    "정책제안 본문처럼 긴 글도 {limit:,}자까지 받을 수 있어요."
+)
 STALE_BUTTON = "이 버튼은 더 이상 사용할 수 없어요. /menu 에서 다시 시작해 주세요."
 
 # Bot command menu registered with setMyCommands (command, description).
@@ -39,6 +67,7 @@ STAFF_COMMANDS: list[tuple[str, str]] = [
     ("events", "행사 목록"),
     ("event_poster", "행사 포스터 다시 받기"),
     ("event_rotate", "행사 QR 코드 교체"),
+    ("event_code", "현장 출석 코드(바뀌는 QR · 숫자)"),
     ("volunteer", "자원봉사 시간 CSV 가져오기"),
     ("payout_close", "분기 마감 · 지급 목록 만들기"),
     ("payout_export", "지급 목록 CSV 받기"),
@@ -75,6 +104,7 @@ STAFF_HELP = (
     "   예) /event_new 정동야행 홍보부스 | 정동길 | 2026-12-05 18:00 | 2026-12-05 22:00 | 500 | 300\n"
     "• /events 행사 목록  • /event_poster 번호  포스터 다시 받기\n"
     "• /event_rotate 번호  QR 교체(기존 포스터는 더 이상 적립되지 않아요)\n"
+    "• /event_code 번호 [분|끄기]  현장 출석 코드: 몇 분마다 바뀌는 QR과 숫자(그동안 인쇄 포스터는 적립 안 됨)\n"
     "• /volunteer  자원봉사 시간 CSV 가져오기 안내\n"
     "• /payout_close 분기 마감  • /payout_export 배치번호  • /payout_paid 배치번호\n"
     "• /budget_cycle_new 참여예산 회차 만들기(명령만 보내면 입력 방법 안내)  • /budget_projects 사업·심사 현황\n"
@@ -90,6 +120,19 @@ EVENT_NEW_USAGE = (
 )
 EVENT_ID_USAGE = "행사 번호를 함께 보내 주세요. 예) /event_poster 3  (번호는 /events 에서 확인)"
 EVENT_ROTATED = "QR 코드를 새로 만들었어요. 이전 포스터로는 더 이상 적립되지 않아요."
+EVENT_CODE_USAGE = (
+    "현장 출석 코드는 이렇게 받아요. (분: {minimum}~{maximum}, 기본 {default}분)\n"
+    "/event_code 번호  지금 코드 보기(처음이면 켜기)\n"
+    "/event_code 번호 10  10분마다 바뀌게 하기\n"
+    "/event_code 번호 끄기  인쇄 포스터로 돌아가기"
+)
+EVENT_CODE_SHOWN = (
+    "[#{id} {name}] 현장 출석 코드\n"
+    "📱 화면의 QR을 찍거나, 챗봇에 「출석 {spoken}」이라고 보내 주세요.\n"
+    "이 코드는 {changes_at}에 바뀌고, 그 뒤 {minutes}분 동안만 더 쓸 수 있어요. "
+    "새 코드는 /event_code {id} 로 받으세요. 그동안 인쇄 포스터로는 적립되지 않아요."
+)
+EVENT_CODE_OFF = "#{id} 행사의 현장 출석 코드를 껐어요. 이제 인쇄 포스터 QR로 적립돼요."
 EVENTS_EMPTY = "등록된 행사가 없어요. /event_new 로 등록해 주세요."
 EVENT_LINE = "#{id} {name} · {place}\n   {starts} ~ {ends} · {points} P · 적립 {checkins}명"
 EVENT_POSTER = (
@@ -406,8 +449,11 @@ ANNOUNCE_DONE = (
 )
 ANNOUNCE_DONE_UNCONFIRMED = (
     "\n⚠️ 발송 중 서버가 멈춰 {unconfirmed:,}명은 전송 여부를 확인할 수 없어요. 중복 발송을 막기 위해 "
-    "다시 보내지 않았어요. 필요하면 python -m storage.cli announce requeue {id} 로 다시 보낼 수 있어요."
+    "자동으로 다시 보내지 않았어요. 아래 버튼을 누르면 이 {unconfirmed:,}명에게만 다시 보내요 "
+    "(전송이 확인된 분께는 보내지 않아요. 다만 이 중 이미 받은 분은 한 번 더 받을 수 있어요)."
 )
+ANNOUNCE_RESEND_BUTTON = "다시 보내기 (받지 못한 분만)"
+ANNOUNCE_RESENT = "공지 #{id}{id_eul} 전송 확인되지 않은 {count:,}명에게 다시 보내요."
 ANNOUNCE_CANCELLED_REPORT = "공지 #{id}{id_i} 취소되었어요. 전송 {sent:,} · 취소 {cancelled:,}"
 ANNOUNCE_BUTTONS = {
     "skip": "건너뛰기",

@@ -132,6 +132,13 @@ def _window_text(event: PosterEvent) -> str:
     return f"QR 적립 가능 시간: {opens.month}. {opens.day}. {opens:%H:%M} ~ {closes.month}. {closes.day}. {closes:%H:%M}"
 
 
+def render_code_qr(link: str, side: int = 720) -> bytes:
+    """A plain QR (PNG) to show full screen at the venue (rotating check-in codes)."""
+    buffer = io.BytesIO()
+    _qr(link, side).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
 def _qr(link: str, side: int) -> Image.Image:
     """The QR at an integer number of pixels per module (crisp edges), fitting in ``side``."""
     code = qrcode.QRCode(error_correction=ERROR_CORRECT_Q, border=4, box_size=1)

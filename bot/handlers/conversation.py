@@ -12,12 +12,15 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import keyboards, texts
-from bot.rasa_client import RasaClient, RasaUnavailable
-from bot.render import send_reply
-from storage.rules import DEEP_LINK_PAYLOAD_MAX
+from bot.rasa_client import RasaClient, RasaUnavailable, RasaUncertain
+from bot.render import send_reply, send_text
+from storage.qr import SPOKEN_DIGITS, SPOKEN_PREFIX
+from storage.rules import DEEP_LINK_PAYLOAD_MAX, RESIDENT_TEXT_MAX_CHARS
 
 log = logging.getLogger(__name__)
 _PAYLOAD_CHARS = re.compile(rf"^[A-Za-z0-9_-]{{1,{DEEP_LINK_PAYLOAD_MAX}}}$")
+# "출석 123456": the six digits staff read out at a venue (rotating check-in codes).
+_SPOKEN_CHECKIN = re.compile(rf"^(?:출석|출석\s*코드|코드)\s*[:：]?\s*([0-9]{{{SPOKEN_DIGITS}}})$")
 
 
 async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, message: str) -> None:
@@ -37,6 +40,11 @@ async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, message: 
     }
     try:
         replies = await rasa.send(str(user.id), message, metadata)
+    except RasaUncertain as exc:
+        await _settle(typing)
+        log.warning("no answer from rasa for chat %s (it may have applied the message): %s", chat.id, exc)
+        await context.bot.send_message(chat.id, texts.RASA_UNCERTAIN)
+        return
     except RasaUnavailable as exc:
         await _settle(typing)
         log.warning("rasa unavailable for chat %s: %s", chat.id, exc)
@@ -45,15 +53,24 @@ async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, message: 
     await _settle(typing)
     if not replies:
         # Rasa answers [] when an action failed: never leave the resident hanging.
-        log.error("rasa returned no reply for chat %s message %r", chat.id, message)
+        # Residents' text stays out of the logs at INFO and above (DEBUG at most).
+        log.error("rasa returned no reply for chat %s", chat.id)
+        log.debug("the unanswered message in chat %s was %r", chat.id, message)
         await context.bot.send_message(chat.id, texts.RASA_EMPTY)
         return
+    # Each reply on its own: a failed send (a bad photo, a refused keyboard) never
+    # swallows the replies after it, and its text still goes out when it can.
     for reply in replies:
         try:
             await send_reply(context.bot, chat.id, reply)
-        except keyboards.PayloadError:
-            log.exception("button payload cannot be callback data; sending text only")
-            await send_reply(context.bot, chat.id, {"text": reply.get("text")})
+        except (keyboards.PayloadError, TelegramError, OSError, ValueError) as exc:
+            log.warning("reply part not sent in chat %s (%s); sending its text alone",
+                        chat.id, type(exc).__name__)
+            if reply.get("text"):
+                try:
+                    await send_text(context.bot, chat.id, reply["text"])
+                except TelegramError:
+                    log.exception("reply text not sent in chat %s", chat.id)
 
 
 async def _settle(task: asyncio.Task) -> None:
@@ -94,10 +111,46 @@ async def cancel_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     await converse(update, context, "/cancel")
 
 
+def as_typed_text(text: str) -> str:
+    """What a resident typed, as plain text for Rasa: never an intent payload.
+
+    Rasa reads text starting with "/" (after trimming) as ``/intent{"entity": …}``;
+    only our own handlers and buttons may send that, so typed text loses its
+    leading slashes (an unknown "/command" reaches Rasa as the words it holds).
+    """
+    cleaned = text.strip()
+    while cleaned.startswith("/"):
+        cleaned = cleaned.lstrip("/").strip()
+    return cleaned
+
+
+def typed_text_problem(text: str) -> str | None:
+    """The bot's own answer to text that should not go to Rasa, else None."""
+    if len(text) > RESIDENT_TEXT_MAX_CHARS:
+        return texts.TEXT_TOO_LONG.format(length=len(text), limit=RESIDENT_TEXT_MAX_CHARS)
+    if not text:
+        return texts.TEXT_EMPTY
+    if not any(ch.isalnum() for ch in text):
+        return texts.TEXT_NO_WORDS
+    return None
+
+
 async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Free Korean text."""
-    if update.effective_message and update.effective_message.text:
-        await converse(update, context, update.effective_message.text)
+    """Free Korean text (and unknown /commands), as plain text."""
+    message = update.effective_message
+    if message is None or message.text is None or update.effective_chat is None:
+        return
+    text = as_typed_text(message.text)
+    problem = typed_text_problem(text)
+    if problem is not None:
+        await context.bot.send_message(update.effective_chat.id, problem)
+        return
+    spoken = _SPOKEN_CHECKIN.match(text)
+    if spoken:
+        # The payload is ours (six ASCII digits), like a scanned QR's.
+        await converse(update, context, f'/qr_checkin{{"qr_payload":"{SPOKEN_PREFIX}{spoken.group(1)}"}}')
+        return
+    await converse(update, context, text)
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -150,6 +203,11 @@ async def photo_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Stickers, voice, locations…: say what the bot understands."""
-    if update.effective_chat:
-        await context.bot.send_message(update.effective_chat.id, texts.UNSUPPORTED_MESSAGE)
+    """Stickers, voice, locations…: say, for that kind, what the bot understands."""
+    if update.effective_chat is None:
+        return
+    message = update.effective_message
+    kind = next((k for k in texts.UNSUPPORTED_BY_KIND if message is not None and getattr(message, k, None)),
+                None)
+    await context.bot.send_message(update.effective_chat.id,
+                                   texts.UNSUPPORTED_BY_KIND.get(kind or "", texts.UNSUPPORTED_MESSAGE))

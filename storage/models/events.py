@@ -21,6 +21,8 @@ class Event(Base):
         CheckConstraint("points >= 0", name="points_not_negative"),
         CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
         CheckConstraint("code_version >= 1", name="code_version_positive"),
+        CheckConstraint("rotate_minutes IS NULL OR rotate_minutes BETWEEN 1 AND 60",
+                        name="rotate_minutes_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,6 +37,9 @@ class Event(Base):
     # Part of the signed QR payload: bumping it makes every older poster invalid.
     code_version: Mapped[int] = mapped_column(default=1)
     code_rotated_at: Mapped[datetime | None]
+    # Rotating mode: the on-screen QR / spoken code changes every this many minutes
+    # (static posters are refused meanwhile); None = the printed poster (default).
+    rotate_minutes: Mapped[int | None]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("residents.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

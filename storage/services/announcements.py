@@ -363,3 +363,21 @@ def mark_missed(session: Session, announcement_id: int, *, now: datetime | None 
         notify_resident(session, author, f"ann_missed:{announcement.id}:{int(when.timestamp())}",
                         "announcement_missed", id=announcement.id, when=kst_datetime(when))
     return True
+
+
+def resend_unconfirmed(session: Session, announcement_id: int, *, by_resident_id: int,
+                       now: datetime | None = None) -> int:
+    """Staff's one-button choice: send again to the recipients whose delivery is unconfirmed.
+
+    Only ``unconfirmed`` rows go back to pending (never ``sent`` ones), and the
+    announcement is ``sending`` again so its progress is reported; returns the count.
+    A resident among them who did receive it gets it twice: staff are told so.
+    """
+    from storage.services import delivery
+
+    announcement = get(session, announcement_id, lock=True)
+    count = delivery.requeue_unconfirmed(session, announcement_id=announcement_id)
+    if count and announcement.status == AnnouncementStatus.done:
+        announcement.status = AnnouncementStatus.sending
+        announcement.completed_at = None
+    return count

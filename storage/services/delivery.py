@@ -160,12 +160,32 @@ def record(
         )
 
 
-def recover_orphans(session: Session, *, now: datetime | None = None) -> int:
-    """Rows left in ``sending`` by a sender that died → unconfirmed. Call only while holding the sender lock."""
+def sending_holders(session: Session) -> list[str | None]:
+    """The distinct ``claimed_by`` of rows in ``sending`` (who may still be sending them)."""
+    return list(session.scalars(
+        select(OutboxMessage.claimed_by).where(OutboxMessage.status == OutboxStatus.sending).distinct()
+    ))
+
+
+def recover_orphans(session: Session, *, holders: Collection[str | None] | None = None,
+                    now: datetime | None = None) -> int:
+    """Rows left in ``sending`` by dead senders → unconfirmed.
+
+    ``holders`` names the dead ones (the caller checked that they are gone); rows
+    claimed by anyone else — a live sender — are never touched. ``None`` means every
+    holder (only for a caller that knows no other sender can exist).
+    """
+    stmt = update(OutboxMessage).where(OutboxMessage.status == OutboxStatus.sending)
+    if holders is not None:
+        named = [h for h in holders if h is not None]
+        if not named and None not in holders:
+            return 0
+        condition = OutboxMessage.claimed_by.in_(named)
+        if None in holders:
+            condition = condition | OutboxMessage.claimed_by.is_(None)
+        stmt = stmt.where(condition)
     result = session.execute(
-        update(OutboxMessage).where(OutboxMessage.status == OutboxStatus.sending)
-        .values(status=OutboxStatus.unconfirmed,
-                last_error="sender stopped between claim and outcome")
+        stmt.values(status=OutboxStatus.unconfirmed, last_error="sender stopped between claim and outcome")
         .execution_options(synchronize_session=False)
     )
     return result.rowcount or 0

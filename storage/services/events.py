@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -14,6 +14,7 @@ from storage.errors import DomainError
 from storage.models import Event, EventCheckin, PointEntry, Resident
 from storage.models.events import EVENT_NAME_MAX, EVENT_PLACE_MAX
 from storage.point_policy import load_policy
+from storage.rules import ROTATE_MINUTES_DEFAULT, ROTATE_MINUTES_MAX, ROTATE_MINUTES_MIN, code_window
 from storage.services.points import available_points, award, award_key, require_staff_resident
 from storage.settings import StorageSettings
 from storage.timeutil import kst_datetime, utcnow
@@ -104,6 +105,10 @@ def rotate_code(session: Session, *, event_id: int, staff_resident_id: int,
     event = _lock_event(session, event_id)
     if event is None:
         raise DomainError("event_not_found", event_id=event_id)
+    if event.code_version >= qr.CODE_VERSION_MAX:
+        # Two billion rotations: never in practice, but never an overflow either
+        # (no domain.yml wording: staff see the generic internal-error sentence).
+        raise DomainError("qr_rotation_exhausted", event_id=event_id)
     event.code_version += 1
     event.code_rotated_at = now or utcnow()
     session.flush()
@@ -111,8 +116,11 @@ def rotate_code(session: Session, *, event_id: int, staff_resident_id: int,
 
 
 def parse_payload(payload: str, secret: str | None = None) -> tuple[int, int]:
-    """(event_id, code_version) of a genuine poster payload, else ``qr_invalid``."""
-    return qr.parse_payload(payload, secret or StorageSettings.from_env().qr_secret)
+    """(event_id, code_version) of a genuine poster payload (current or old key), else ``qr_invalid``."""
+    if secret:
+        return qr.parse_payload(payload, secret)
+    settings = StorageSettings.from_env()
+    return qr.parse_payload(payload, settings.qr_secret, settings.qr_old_secrets)
 
 
 def deep_link(event: Event, bot_username: str | None = None, secret: str | None = None) -> str:
@@ -140,10 +148,7 @@ def check_in(
     The event row is locked first, so capacity holds under concurrency.
     """
     now = now or utcnow()
-    event_id, version = parse_payload(payload, secret)
-    event = _lock_event(session, event_id)
-    if event is None or event.code_version != version:
-        raise DomainError("qr_invalid")
+    event = _event_of_code(session, payload, now, secret)
     if session.get(Resident, resident_id) is None:
         raise DomainError("not_registered")
     if _checked_in(session, event.id, resident_id):
@@ -170,6 +175,101 @@ def check_in(
     return CheckInResult(event_id=event.id, event_name=event.name, points=result.points,
                          created=True, balance_available=available_points(session, resident_id),
                          capped=result.capped)
+
+
+def _keys(secret: str | None) -> tuple[str, tuple[str, ...]]:
+    if secret:
+        return secret, ()
+    settings = StorageSettings.from_env()
+    return settings.qr_secret, settings.qr_old_secrets
+
+
+def _event_of_code(session: Session, payload: str, now: datetime, secret: str | None) -> Event:
+    """The (locked) event a scanned poster, a rotating QR or a spoken code stands for; else ``qr_invalid``.
+
+    A rotating event refuses its printed poster; a rotating code is accepted in its
+    own time window and the next one only.
+    """
+    current, old = _keys(secret)
+    spoken = qr.SPOKEN_PATTERN.match(payload or "")
+    if spoken:
+        event = _event_of_spoken_code(session, spoken.group(1), now, current)
+    elif qr.is_rotating_payload(payload):
+        event_id, version, window = qr.parse_rotating_payload(payload, current, old)
+        event = _lock_event(session, event_id)
+        if event is None or event.rotate_minutes is None or event.code_version != version \
+                or window not in _live_windows(event, now):
+            raise DomainError("qr_invalid")
+    else:
+        event_id, version = qr.parse_payload(payload, current, old)
+        event = _lock_event(session, event_id)
+        if event is None or event.code_version != version or event.rotate_minutes is not None:
+            raise DomainError("qr_invalid")
+    return event
+
+
+def _live_windows(event: Event, now: datetime) -> set[int]:
+    """The current and the previous window of a rotating event (mod 2**24, as payloads carry them)."""
+    window = code_window(now.timestamp(), event.rotate_minutes or ROTATE_MINUTES_DEFAULT)
+    return {window % qr.WINDOW_MODULUS, (window - 1) % qr.WINDOW_MODULUS}
+
+
+def _event_of_spoken_code(session: Session, digits: str, now: datetime, secret: str) -> Event:
+    """The rotating event whose current or previous six digits these are (few run at once)."""
+    policy = load_policy()
+    events = session.scalars(
+        select(Event).where(Event.rotate_minutes.is_not(None),
+                            Event.ends_at >= now - policy.checkin_closes_after,
+                            Event.starts_at <= now + policy.checkin_opens_before)
+        .order_by(Event.id)
+    ).all()
+    for event in events:
+        if any(qr.spoken_code(event, w, secret) == digits for w in _live_windows(event, now)):
+            locked = _lock_event(session, event.id)
+            if locked is not None:
+                return locked
+    raise DomainError("qr_invalid")
+
+
+@dataclass(frozen=True)
+class RotatingCode:
+    event_id: int
+    event_name: str
+    link: str
+    spoken: str
+    minutes: int
+    changes_at: datetime
+
+
+def set_rotation(session: Session, *, event_id: int, staff_resident_id: int, minutes: int | None) -> Event:
+    """Turn rotating codes on (every ``minutes``) or off (None: the printed poster again)."""
+    require_staff_resident(session, staff_resident_id)
+    event = _lock_event(session, event_id)
+    if event is None:
+        raise DomainError("event_not_found", event_id=event_id)
+    if minutes is not None and not ROTATE_MINUTES_MIN <= minutes <= ROTATE_MINUTES_MAX:
+        raise DomainError("invalid_rotate_minutes", minimum=ROTATE_MINUTES_MIN, maximum=ROTATE_MINUTES_MAX)
+    event.rotate_minutes = minutes
+    session.flush()
+    return event
+
+
+def current_code(session: Session, *, event_id: int, now: datetime | None = None,
+                 bot_username: str | None = None, secret: str | None = None) -> RotatingCode:
+    """What staff show or read out now for a rotating event (its QR link and six digits)."""
+    now = now or utcnow()
+    event = get_event(session, event_id)
+    if event.rotate_minutes is None:
+        raise DomainError("event_not_rotating", event_id=event_id)
+    settings = StorageSettings.from_env()
+    key = secret or settings.qr_secret
+    window = code_window(now.timestamp(), event.rotate_minutes)
+    payload = qr.make_rotating_payload(event, window, key)
+    username = (bot_username or settings.bot_username).lstrip("@")
+    changes_at = datetime.fromtimestamp((window + 1) * event.rotate_minutes * 60, tz=now.tzinfo or UTC)
+    return RotatingCode(event_id=event.id, event_name=event.name, link=f"https://t.me/{username}?start={payload}",
+                        spoken=qr.spoken_code(event, window, key), minutes=event.rotate_minutes,
+                        changes_at=changes_at)
 
 
 def _lock_event(session: Session, event_id: int) -> Event | None:

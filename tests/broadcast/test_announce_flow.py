@@ -164,7 +164,50 @@ def _id(engine) -> int:  # type: ignore[no-untyped-def]
 async def test_residents_cannot_announce(engine, telegram, bot_app) -> None:  # type: ignore[no-untyped-def]
     populate(engine, telegram, 1, start=801)
     chat = Chat(telegram, 801)
-    await chat.send("/announce")
-    assert (await chat.replies())[0]["text"] == texts.NOT_ALLOWED
-    await chat.send("/announcements")
-    assert (await chat.replies())[0]["text"] == texts.NOT_ALLOWED
+    # The staff gate lets the update fall through to the resident handlers (none
+    # are registered here): no usage text, no refusal, no compose conversation.
+    for command in ("/announce", "/announcements"):
+        await chat.send(command)
+        r = await chat.http.get("/test/messages", params={"chat_id": 801, "after": chat.last,
+                                                          "wait": 1, "min": 1})
+        assert r.json()["messages"] == []
+    assert not bot_app.user_data.get(801)
+
+
+async def test_staff_resend_only_to_unconfirmed_recipients(engine, telegram, bot_app) -> None:  # type: ignore[no-untyped-def]
+    """After a hard kill: one button sends again to the unconfirmed rows only, never to confirmed ones."""
+    from sqlalchemy import update
+
+    from bot.broadcast import fan_out
+    from storage.models import OutboxStatus
+    from storage.services import announcements
+
+    people = populate(engine, telegram, 4, start=820)
+    with session_scope(engine) as s:
+        residents.register(s, STAFF, "담당자")[0].role = Role.staff
+        a_id = announcements.create(s, text="단수 안내", urgent=True).id
+    telegram.user(STAFF)
+    fan_out(engine, a_id)
+    with session_scope(engine) as s:
+        announcements.set_progress_message(s, a_id, STAFF, None)
+        rows = list(s.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+        for row, status in zip(rows, [OutboxStatus.sent, OutboxStatus.sent,
+                                      OutboxStatus.unconfirmed, OutboxStatus.unconfirmed]):
+            s.execute(update(OutboxMessage).where(OutboxMessage.id == row.id).values(status=status))
+        unconfirmed_chats = {rows[2].chat_id, rows[3].chat_id}
+    chat = Chat(telegram, STAFF)
+    await report_progress(bot_app.bot, {})
+    final = (await chat.replies(2))[-1]
+    assert "2명은 전송 여부를 확인할 수 없어요" in final["text"]
+    (button,) = final["reply_markup"]["inline_keyboard"][0]
+    assert button["text"] == texts.ANNOUNCE_RESEND_BUTTON and button["callback_data"] == f"s|ann|resend|{a_id}"
+
+    await chat.press(final, button["callback_data"])
+    assert (await chat.replies())[-1]["text"] == texts.ANNOUNCE_RESENT.format(id=a_id, count=2)
+    with session_scope(engine) as s:
+        assert s.get(Announcement, a_id).status == AnnouncementStatus.sending
+    await asyncio.to_thread(run_engine, engine, telegram)
+    delivered = {chat_id for chat_id, n in
+                 ((int(c), v["delivered"]) for c, v in telegram.counters()["chats"].items()) if n}
+    assert delivered - {STAFF} == unconfirmed_chats               # the confirmed two got nothing more
+    assert len(people) == 4

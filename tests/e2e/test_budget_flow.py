@@ -80,7 +80,11 @@ def test_staff_create_a_cycle_and_open_intake(chats):
     # The schedule lies in the future, so only /budget_phase moves the phases here.
     start = utcnow().astimezone(KST) + timedelta(days=1)
     times = " | ".join(f"{start + timedelta(days=d):%Y-%m-%d %H:%M}" for d in (0, 7, 14, 21, 60))
-    say(resident, f"/budget_cycle_new 몰래 | 1억 | budget | {times}", "사용할 수 없어요")
+    # The staff gate: a resident gets what an unknown command gets, and nothing is created.
+    replies = resident.send(f"/budget_cycle_new 몰래 | 1억 | budget | {times}")
+    assert not any("회차(#" in (m.get("text") or "") or "사용할 수 없어요" in (m.get("text") or "")
+                   for m in replies)
+    resident.send("/cancel")
     created = say(staff, f"/budget_cycle_new 2027년 주민참여예산 | 1억 | budget | {times}", "회차(#")
     assert "현재 단계: 준비 중" in created["text"] and "총예산 1억원 · 예산 한도 내 선택" in created["text"]
     say(resident, "참여예산", "준비 중")

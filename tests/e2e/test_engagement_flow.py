@@ -50,7 +50,7 @@ def survey_id(people):  # type: ignore[no-untyped-def]
     (refused,) = staff.document("broken.yml", broken.encode(), "/survey_load")
     assert "고칠 곳이" in refused["text"] and "2행:" in refused["text"] and "4행:" in refused["text"]
     (not_staff,) = resident.document("survey.yml", sample_text().encode(), "/survey_load")
-    assert "사용할 수 없어요" in not_staff["text"]
+    assert "파일은 받을 수 없어요" in not_staff["text"]          # the staff gate: like any document
     (loaded,) = staff.document("satisfaction_2026.yml", sample_text().encode(), "/survey_load")
     assert "등록 완료" in loaded["text"] and "질문 15개 (조건부 2개)" in loaded["text"]
     return int(re.search(r"설문 #(\d+)", loaded["text"]).group(1))

@@ -153,5 +153,83 @@ def test_list_get_and_links(engine, monkeypatch):
         assert [e.id for e in events.list_events(s, now=CLOSES + SECOND)] == [later.id]
         assert code(events.get_event, s, 10**6).code == "event_not_found"
         link = events.deep_link(sooner)
-        assert link.startswith("https://t.me/junggu_test_bot?start=e")
+        assert link.startswith("https://t.me/junggu_test_bot?start=k")
         assert events.parse_payload(link.split("=", 1)[1]) == (sooner.id, 1)
+
+
+def test_rotation_past_65536_and_key_rotation_keep_check_ins_working(engine, monkeypatch):
+    """code_version has 32 bits end to end; a poster signed with a key now in QR_SECRETS_OLD still works."""
+    monkeypatch.setenv("QR_SECRET", SECRET)
+    with session_scope(engine) as s:
+        staff, rid = resident(s, 9, staff=True), resident(s, 1)
+        event = new_event(s, staff)
+        event.code_version = 65_535
+        s.flush()
+        events.rotate_code(s, event_id=event.id, staff_resident_id=staff, now=NOW)
+        assert event.code_version == 65_536
+        old_key_poster = events.deep_link(event).split("=", 1)[1]
+        assert events.parse_payload(old_key_poster) == (event.id, 65_536)
+    monkeypatch.setenv("QR_SECRET", "a-brand-new-key-" + "x" * 32)
+    monkeypatch.setenv("QR_SECRETS_OLD", SECRET)
+    with session_scope(engine) as s:
+        result = events.check_in(s, resident_id=rid, payload=old_key_poster, now=STARTS)
+        assert result.created
+    monkeypatch.setenv("QR_SECRETS_OLD", "")
+    with session_scope(engine) as s:
+        assert code(events.check_in, s, resident_id=rid, payload=old_key_poster, now=STARTS).code == "qr_invalid"
+
+
+def test_rotating_codes_are_valid_in_their_window_and_the_next_only(engine, monkeypatch):
+    """Presence: an on-screen QR / six spoken digits that change every N minutes; the poster stops meanwhile."""
+    monkeypatch.setenv("QR_SECRET", SECRET)
+    at = STARTS + timedelta(minutes=1)
+    with session_scope(engine) as s:
+        staff, r1, r2, r3 = resident(s, 9, staff=True), resident(s, 1), resident(s, 2), resident(s, 3)
+        event = new_event(s, staff)
+        poster = qr.make_payload(event, SECRET)
+        assert code(events.current_code, s, event_id=event.id, now=at).code == "event_not_rotating"
+        events.set_rotation(s, event_id=event.id, staff_resident_id=staff, minutes=5)
+        assert code(events.set_rotation, s, event_id=event.id, staff_resident_id=staff,
+                    minutes=61).code == "invalid_rotate_minutes"
+        assert code(events.set_rotation, s, event_id=event.id, staff_resident_id=r1,
+                    minutes=5).code == "not_allowed"
+        shown = events.current_code(s, event_id=event.id, now=at)
+        assert len(shown.spoken) == 6 and shown.spoken.isdigit() and shown.minutes == 5
+        payload = shown.link.split("start=", 1)[1]
+        assert qr.looks_like_event_payload(payload) and len(payload) <= 64
+        # The printed poster (or a photo of it) no longer checks anyone in.
+        assert code(events.check_in, s, resident_id=r1, payload=poster, now=at).code == "qr_invalid"
+        assert events.check_in(s, resident_id=r1, payload=payload, now=at).created
+        # Still good in the next window, dead in the one after.
+        later = at + timedelta(minutes=5)
+        assert events.check_in(s, resident_id=r2, payload="c" + shown.spoken, now=later).created
+        gone = at + timedelta(minutes=10)
+        assert code(events.check_in, s, resident_id=r3, payload=payload, now=gone).code == "qr_invalid"
+        assert code(events.check_in, s, resident_id=r3, payload="c" + shown.spoken, now=gone).code == "qr_invalid"
+        wrong = f"c{(int(shown.spoken) + 1) % 1_000_000:06d}"
+        assert code(events.check_in, s, resident_id=r3, payload=wrong, now=at).code == "qr_invalid"
+        again = events.check_in(s, resident_id=r1, payload=payload, now=at)
+        assert not again.created
+        events.set_rotation(s, event_id=event.id, staff_resident_id=staff, minutes=None)
+        assert events.check_in(s, resident_id=r3, payload=poster, now=gone).created
+        assert code(events.check_in, s, resident_id=r3, payload=payload, now=at).code in ("qr_invalid",)
+
+
+def test_rotating_migration_goes_up_and_down(tmp_path):
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import create_engine, inspect
+
+    from storage.settings import PROJECT_ROOT
+
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    cfg = Config(str(PROJECT_ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(PROJECT_ROOT / "storage" / "migrations"))
+    cfg.set_main_option("sqlalchemy.url", url)
+    command.upgrade(cfg, "heads")
+    columns = lambda: {c["name"] for c in inspect(create_engine(url)).get_columns("events")}  # noqa: E731
+    assert "rotate_minutes" in columns()
+    command.downgrade(cfg, "0007r-1")
+    assert "rotate_minutes" not in columns()
+    command.upgrade(cfg, "heads")
+    assert "rotate_minutes" in columns()
