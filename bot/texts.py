@@ -453,7 +453,7 @@ ANNOUNCE_DONE_UNCONFIRMED = (
     "(전송이 확인된 분께는 보내지 않아요. 다만 이 중 이미 받은 분은 한 번 더 받을 수 있어요)."
 )
 ANNOUNCE_RESEND_BUTTON = "다시 보내기 (받지 못한 분만)"
-ANNOUNCE_RESENT = "공지 #{id}{id_eul} 전송 확인되지 않은 {count:,}명에게 다시 보내요."
+ANNOUNCE_RESENT = "공지 #{id}{id_eul} 전송이 확인되지 않은 {count:,}명에게 다시 보내요."
 ANNOUNCE_CANCELLED_REPORT = "공지 #{id}{id_i} 취소되었어요. 전송 {sent:,} · 취소 {cancelled:,}"
 ANNOUNCE_BUTTONS = {
     "skip": "건너뛰기",
