@@ -22,6 +22,11 @@ from storage.services import residents
 
 log = logging.getLogger(__name__)
 
+# A reply part with no text that tells the bot to delete this sender's
+# conversation from Rasa's tracker store once the reply is delivered (Rasa
+# saves the turn before it answers). Sent after withdrawal and decline.
+FORGET_CONVERSATION: dict[str, Any] = {"privacy": "forget_conversation"}
+
 
 @dataclass(frozen=True)
 class Speaker:

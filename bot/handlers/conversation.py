@@ -14,7 +14,11 @@ from telegram.ext import ContextTypes
 from bot import keyboards, texts
 from bot.rasa_client import RasaClient, RasaUnavailable
 from bot.render import send_reply
+from storage import tracker_store
 from storage.rules import DEEP_LINK_PAYLOAD_MAX
+
+# What an action puts in a reply's custom payload to have the conversation deleted.
+FORGET_CONVERSATION = "forget_conversation"
 
 log = logging.getLogger(__name__)
 _PAYLOAD_CHARS = re.compile(rf"^[A-Za-z0-9_-]{{1,{DEEP_LINK_PAYLOAD_MAX}}}$")
@@ -48,12 +52,29 @@ async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, message: 
         log.error("rasa returned no reply for chat %s message %r", chat.id, message)
         await context.bot.send_message(chat.id, texts.RASA_EMPTY)
         return
-    for reply in replies:
-        try:
-            await send_reply(context.bot, chat.id, reply)
-        except keyboards.PayloadError:
-            log.exception("button payload cannot be callback data; sending text only")
-            await send_reply(context.bot, chat.id, {"text": reply.get("text")})
+    forget = any((r.get("custom") or {}).get("privacy") == FORGET_CONVERSATION for r in replies)
+    try:
+        for reply in replies:
+            if (reply.get("custom") or {}).get("privacy") == FORGET_CONVERSATION:
+                continue
+            try:
+                await send_reply(context.bot, chat.id, reply)
+            except keyboards.PayloadError:
+                log.exception("button payload cannot be callback data; sending text only")
+                await send_reply(context.bot, chat.id, {"text": reply.get("text")})
+    finally:
+        if forget:
+            await forget_conversation(user.id)
+
+
+async def forget_conversation(user_id: int) -> None:
+    """Delete the sender's Rasa tracker events; Rasa saved this turn before it answered."""
+    try:
+        deleted = await asyncio.to_thread(tracker_store.forget_sender, str(user_id))
+    except Exception:  # noqa: BLE001 — the retention purge retries later
+        log.exception("could not delete the tracker events of a sender")
+        return
+    log.info("deleted %d tracker events after withdrawal or decline", deleted)
 
 
 async def _settle(task: asyncio.Task) -> None:
