@@ -11,6 +11,16 @@ CONSENT_VERSION = "2026-11"
 
 DISPLAY_NAME_MAX = 64
 
+# --- Privacy (issue 13) ---------------------------------------------------------
+# Residents inactive this long are deleted with their conversation (privacy notice).
+RETENTION_YEARS = 2
+# Last activity is written at most this often (a day is precise enough for years).
+LAST_ACTIVE_RESOLUTION_HOURS = 24
+# The author shown for records the district keeps after 탈퇴 (a system row, no person).
+WITHDRAWN_DISPLAY_NAME = "탈퇴한 주민"
+# Telegram user ids are positive: 0 marks that system row.
+WITHDRAWN_TELEGRAM_USER_ID = 0
+
 # Jung-gu's 15 administrative dongs (행정동): ascii code (for callback data) → name.
 DONGS: dict[str, str] = {
     "sogong": "소공동",

@@ -23,7 +23,7 @@ from storage.budget_rules import (
 from storage.errors import DomainError
 from storage.models import Ballot, BallotPick, BallotStatus, BudgetCycle, BudgetProject, ProjectStatus, Resident
 from storage.notify_rules import closing_reminder_dedup_key, next_allowed_send
-from storage.services import outbox, points
+from storage.services import outbox, points, privacy
 from storage.services.budget_common import cycle_view, load_cycle
 from storage.timeutil import as_utc, kst_datetime, utcnow
 
@@ -176,6 +176,9 @@ def ballot_toggle(
     if ballot is None:
         if project.status is not ProjectStatus.accepted:
             raise DomainError("project_not_in_cycle")
+        resident = session.get(Resident, resident_id)
+        if resident is not None and privacy.is_marked(session, privacy.BALLOT, cycle_id, resident):
+            raise DomainError("ballot_cast_before_withdrawal")
         ballot = _lock_ballot(session, cycle_id, resident_id, create=True, now=now)
         assert ballot is not None
     submitted = ballot.status is BallotStatus.submitted
@@ -228,6 +231,11 @@ def submit_ballot(session: Session, *, cycle_id: int, resident_id: int, now: dat
             raise DomainError("ballot_already_submitted", receipt_code=ballot.receipt_code)
         return _receipt(cycle, ballot, picks, points_earned=0)
     _check_submittable(session, cycle, ballot, picks)
+    if ballot.receipt_code is None:
+        # First submission: one per Telegram account and cycle, even across 탈퇴 and re-consent.
+        resident = session.get(Resident, resident_id)
+        if resident is not None and not privacy.mark_once(session, privacy.BALLOT, cycle.id, resident, now=now):
+            raise DomainError("ballot_cast_before_withdrawal")
     ballot.status = BallotStatus.submitted
     ballot.submitted_at = now
     ballot.updated_at = now
