@@ -9,9 +9,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions.base import FORGET_CONVERSATION, Speaker, StorageAction
+from actions.account import utter_consent_notice, utter_dong_question
 from actions.points import utter_checkin
 from storage.models import Resident
-from storage.services import residents
+from storage.rules import CONSENT_VERSION
+from storage.services import privacy, residents
 
 
 class ActionStart(StorageAction):
@@ -24,7 +26,10 @@ class ActionStart(StorageAction):
                who: Speaker, resident: Resident | None) -> list[dict[str, Any]]:
         if resident is None:
             dispatcher.utter_message(response="utter_welcome")
-            dispatcher.utter_message(response="utter_consent_notice")
+            utter_consent_notice(dispatcher)
+        elif privacy.needs_reconsent(resident):
+            dispatcher.utter_message(response="utter_reconsent_notice", version=CONSENT_VERSION)
+            utter_consent_notice(dispatcher)
         else:
             dispatcher.utter_message(response="utter_welcome_back", name=resident.display_name)
             dispatcher.utter_message(response="utter_main_menu")
@@ -50,6 +55,9 @@ class ActionConsentAccept(StorageAction):
         if payload:
             # The QR scanned before consent is honoured now, in the same transaction.
             utter_checkin(dispatcher, session, resident, payload)
+        elif created and resident.dong is None:
+            # The one optional question of sign-up: the 동 (announcements for one 동).
+            utter_dong_question(dispatcher)
         else:
             dispatcher.utter_message(response="utter_main_menu")
         return [SlotSet("pending_checkin", None)]

@@ -13,12 +13,14 @@ from telegram.ext import ContextTypes
 
 from bot import keyboards, texts
 from bot.rasa_client import RasaClient, RasaUnavailable
-from bot.render import send_reply
+from bot.render import media_path, send_reply
 from storage import tracker_store
 from storage.rules import DEEP_LINK_PAYLOAD_MAX
 
 # What an action puts in a reply's custom payload to have the conversation deleted.
 FORGET_CONVERSATION = "forget_conversation"
+# Personal-data downloads (actions.account.EXPORT_DIR) are deleted once sent.
+EXPORT_PREFIX = "exports/"
 
 log = logging.getLogger(__name__)
 _PAYLOAD_CHARS = re.compile(rf"^[A-Za-z0-9_-]{{1,{DEEP_LINK_PAYLOAD_MAX}}}$")
@@ -59,12 +61,19 @@ async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, message: 
                 continue
             try:
                 await send_reply(context.bot, chat.id, reply)
+                _drop_export((reply.get("custom") or {}).get("document"))
             except keyboards.PayloadError:
                 log.exception("button payload cannot be callback data; sending text only")
                 await send_reply(context.bot, chat.id, {"text": reply.get("text")})
     finally:
         if forget:
             await forget_conversation(user.id)
+
+
+def _drop_export(document: str | None) -> None:
+    """A "내 정보 내려받기" file lives only until it is sent."""
+    if document and document.startswith(EXPORT_PREFIX):
+        media_path(document).unlink(missing_ok=True)
 
 
 async def forget_conversation(user_id: int) -> None:

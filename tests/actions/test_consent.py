@@ -14,11 +14,14 @@ from tests.actions.conftest import USER_ID, make_tracker, responses, run_action
 async def test_start_asks_consent_from_a_newcomer(app_db):
     messages, _ = await run_action(ActionStart(), make_tracker("start"))
     assert responses(messages) == ["utter_welcome", "utter_consent_notice"]
+    assert messages[1]["retention_years"] == 2
 
 
-async def test_accept_registers_and_shows_menu(app_db):
+async def test_accept_registers_and_asks_the_optional_dong(app_db):
     messages, events = await run_action(ActionConsentAccept(), make_tracker("consent_accept"))
-    assert responses(messages) == ["utter_consent_thanks", "utter_main_menu"]
+    assert responses(messages) == ["utter_consent_thanks", "utter_dong_ask"]
+    titles = [b["title"] for b in messages[1]["buttons"]]
+    assert len(titles) == 16 and titles[-1] == "건너뛰기" and "신당5동" in titles
     assert messages[0]["name"] == "중구"
     with session_scope(app_db) as s:
         assert residents.find(s, USER_ID) is not None

@@ -61,3 +61,15 @@ def test_postgres_style_urls_use_the_apps_driver():
 
 def test_a_missing_events_table_is_nothing_to_delete(tmp_path):
     assert tracker_store.forget_sender("1", f"sqlite:///{tmp_path / 'empty.db'}") == 0
+
+
+async def test_a_data_download_is_sent_as_a_document_and_then_deleted(running_bot, tg, tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDIA_DIR", str(tmp_path))
+    (tmp_path / "exports").mkdir()
+    export = tmp_path / "exports" / "my_data_x.json"
+    export.write_text('{"residents": []}', encoding="utf-8")
+    running_bot.replies["내 정보 내려받기"] = [{"text": "내 정보 파일이에요.",
+                                            "custom": {"document": "exports/my_data_x.json"}}]
+    (reply,) = await say(tg, 3103, "내 정보 내려받기")
+    assert reply.get("document") and reply.get("caption") == "내 정보 파일이에요."
+    assert not export.exists()
