@@ -10,7 +10,15 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import announce, budget_staff, conversation, engagement_staff, proposals_staff, staff
+from bot.handlers import (
+    announce,
+    budget_staff,
+    conversation,
+    engagement_staff,
+    privacy_staff,
+    proposals_staff,
+    staff,
+)
 
 
 def register(app: Application) -> None:
@@ -30,6 +38,7 @@ def register(app: Application) -> None:
     app.add_handlers([CommandHandler(c, cb) for c, cb in budget_staff.COMMANDS.items()])
     app.add_handlers([CommandHandler(c, cb) for c, cb in engagement_staff.COMMANDS.items()])
     app.add_handlers([CommandHandler(c, cb) for c, cb in proposals_staff.COMMANDS.items()])
+    app.add_handlers([CommandHandler(c, cb) for c, cb in privacy_staff.COMMANDS.items()])
     app.add_handler(MessageHandler(filters.Document.ALL & filters.CaptionRegex(r"^/volunteer"),
                                    staff.volunteer_import))
     app.add_handler(MessageHandler(filters.Document.ALL & filters.CaptionRegex(r"^/survey_load"),

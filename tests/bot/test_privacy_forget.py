@@ -73,3 +73,27 @@ async def test_a_data_download_is_sent_as_a_document_and_then_deleted(running_bo
     (reply,) = await say(tg, 3103, "내 정보 내려받기")
     assert reply.get("document") and reply.get("caption") == "내 정보 파일이에요."
     assert not export.exists()
+
+
+async def test_purge_report_for_staff_only(running_bot, tg, bot_db):
+    from datetime import timedelta
+
+    from bot import texts
+    from storage.db import session_scope
+    from storage.models import Role
+    from storage.services import residents
+    from storage.timeutil import utcnow
+
+    with session_scope(bot_db) as s:
+        staff, _ = residents.register(s, 3201, "담당자")
+        staff.role = Role.staff
+        old, _ = residents.register(s, 3202, "오래된 주민")
+        old.last_active_at = utcnow() - timedelta(days=3 * 366)
+        old_id = old.id
+    (report,) = await say(tg, 3201, "/purge_report")
+    assert "보유기간 파기 미리보기" in report["text"] and f"#{old_id}" in report["text"]
+    assert "오래된 주민" not in report["text"]  # no names
+    (refused,) = await say(tg, 3202, "/purge_report")
+    assert refused["text"] == texts.NOT_ALLOWED
+    with session_scope(bot_db) as s:
+        assert residents.find(s, 3202) is not None  # a report deletes nothing
