@@ -19,7 +19,9 @@ from storage.timeutil import kst_date, utcnow
 
 # Where a download is written for the bot to send; the bot deletes it once sent.
 EXPORT_DIR = "exports"
-# The 동 buttons' "건너뛰기" value.
+# Button entities: my_data_view, my_data_field, and the 동 buttons' "건너뛰기" value.
+EXPORT, POLICY = "export", "policy"
+FIELD_NAME, FIELD_DONG, FIELD_DONG_CLEAR = "name", "dong", "dong_clear"
 SKIP = "skip"
 # Words that make a typed my_data request a download or the policy (the intent covers all three).
 _EXPORT_WORDS = ("내려받", "다운", "파일", "json", "JSON")
@@ -28,9 +30,9 @@ NONE = "-"
 
 
 def dong_buttons() -> list[dict[str, str]]:
-    """The 15 동 and 건너뛰기, as /dong_set payloads (ASCII codes fit callback data)."""
-    buttons = [{"title": name, "payload": f'/dong_set{{"dong":"{code}"}}'} for code, name in DONGS.items()]
-    buttons.append({"title": "건너뛰기", "payload": f'/dong_set{{"dong":"{SKIP}"}}'})
+    """The 15 동 and 건너뛰기, as my_data_correct payloads (ASCII codes fit callback data)."""
+    buttons = [{"title": name, "payload": f'/my_data_correct{{"dong":"{code}"}}'} for code, name in DONGS.items()]
+    buttons.append({"title": "건너뛰기", "payload": f'/my_data_correct{{"dong":"{SKIP}"}}'})
     return buttons
 
 
@@ -70,42 +72,26 @@ def utter_export(dispatcher: CollectingDispatcher, session: Session, resident: R
 
 
 class ActionMyData(StorageAction):
+    """내 정보 보기; the buttons (or typed words) ask for the download or the full policy."""
+
+    needs_resident = False
+
     def name(self) -> str:
         return "action_my_data"
 
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, session: Session,
                who: Speaker, resident: Resident | None) -> list[dict[str, Any]]:
-        assert resident is not None
+        view = next(tracker.get_latest_entity_values("my_data_view"), None)
         text = tracker.latest_message.get("text") or ""
-        if any(word in text for word in _POLICY_WORDS):
+        if view == POLICY or (view is None and any(word in text for word in _POLICY_WORDS)):
             utter_policy(dispatcher)
-        elif any(word in text for word in _EXPORT_WORDS):
+            return []
+        if resident is None:
+            raise DomainError("not_registered")
+        if view == EXPORT or (view is None and any(word in text for word in _EXPORT_WORDS)):
             utter_export(dispatcher, session, resident)
         else:
             utter_summary(dispatcher, session, resident)
-        return []
-
-
-class ActionMyDataExport(StorageAction):
-    def name(self) -> str:
-        return "action_my_data_export"
-
-    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, session: Session,
-               who: Speaker, resident: Resident | None) -> list[dict[str, Any]]:
-        assert resident is not None
-        utter_export(dispatcher, session, resident)
-        return []
-
-
-class ActionPrivacyPolicy(StorageAction):
-    needs_resident = False
-
-    def name(self) -> str:
-        return "action_privacy_policy"
-
-    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, session: Session,
-               who: Speaker, resident: Resident | None) -> list[dict[str, Any]]:
-        utter_policy(dispatcher)
         return []
 
 
@@ -123,6 +109,8 @@ def _set_dong(dispatcher: CollectingDispatcher, session: Session, resident: Resi
 
 
 class ActionMyDataCorrect(StorageAction):
+    """정정: a 동 (typed or a button), the 동 buttons, clearing the 동, or the name from Telegram."""
+
     def name(self) -> str:
         return "action_my_data_correct"
 
@@ -130,58 +118,18 @@ class ActionMyDataCorrect(StorageAction):
                who: Speaker, resident: Resident | None) -> list[dict[str, Any]]:
         assert resident is not None
         dong = next(tracker.get_latest_entity_values("dong"), None)
+        field = next(tracker.get_latest_entity_values("my_data_field"), None)
         if dong:
             _set_dong(dispatcher, session, resident, dong)
-            return []
-        dispatcher.utter_message(response="utter_my_data_correct", name=resident.display_name,
-                                 dong=DONGS.get(resident.dong or "", NONE))
-        return []
-
-
-class ActionDongMenu(StorageAction):
-    def name(self) -> str:
-        return "action_dong_menu"
-
-    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, session: Session,
-               who: Speaker, resident: Resident | None) -> list[dict[str, Any]]:
-        utter_dong_question(dispatcher)
-        return []
-
-
-class ActionDongSet(StorageAction):
-    def name(self) -> str:
-        return "action_dong_set"
-
-    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, session: Session,
-               who: Speaker, resident: Resident | None) -> list[dict[str, Any]]:
-        assert resident is not None
-        value = next(tracker.get_latest_entity_values("dong"), None)
-        if not value:
+        elif field == FIELD_DONG:
             utter_dong_question(dispatcher)
-            return []
-        _set_dong(dispatcher, session, resident, value)
-        return []
-
-
-class ActionDongClear(StorageAction):
-    def name(self) -> str:
-        return "action_dong_clear"
-
-    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, session: Session,
-               who: Speaker, resident: Resident | None) -> list[dict[str, Any]]:
-        assert resident is not None
-        subscriptions.set_dong(session, resident.id, None)
-        dispatcher.utter_message(response="utter_dong_cleared")
-        return []
-
-
-class ActionNameRefresh(StorageAction):
-    def name(self) -> str:
-        return "action_name_refresh"
-
-    def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, session: Session,
-               who: Speaker, resident: Resident | None) -> list[dict[str, Any]]:
-        assert resident is not None
-        resident.display_name = clean_display_name(who.first_name, who.last_name)
-        dispatcher.utter_message(response="utter_name_refreshed", name=resident.display_name)
+        elif field == FIELD_DONG_CLEAR:
+            subscriptions.set_dong(session, resident.id, None)
+            dispatcher.utter_message(response="utter_dong_cleared")
+        elif field == FIELD_NAME:
+            resident.display_name = clean_display_name(who.first_name, who.last_name)
+            dispatcher.utter_message(response="utter_name_refreshed", name=resident.display_name)
+        else:
+            dispatcher.utter_message(response="utter_my_data_correct", name=resident.display_name,
+                                     dong=DONGS.get(resident.dong or "", NONE))
         return []

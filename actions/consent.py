@@ -79,8 +79,8 @@ class ActionConsentDecline(StorageAction):
         return [SlotSet("pending_checkin", None)]
 
 
-# What answers the withdrawal question: the button, a typed 네, or "탈퇴" again.
-CONFIRMING_INTENTS = frozenset({"withdraw_confirm", "affirm", "withdraw_consent"})
+# What answers the withdrawal question: its button or "탈퇴" again (withdraw_consent), or a typed 네.
+CONFIRMING_INTENTS = frozenset({"affirm", "withdraw_consent"})
 
 
 def asked_just_before(events: list[dict[str, Any]], action_name: str) -> bool:

@@ -4,15 +4,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
-from actions.account import (
-    ActionDongClear,
-    ActionDongSet,
-    ActionMyData,
-    ActionMyDataCorrect,
-    ActionMyDataExport,
-    ActionNameRefresh,
-    ActionPrivacyPolicy,
-)
+from actions.account import ActionMyData, ActionMyDataCorrect
 from actions.consent import ActionConsentAccept
 from actions.points import ActionPointsBalance
 from storage.db import session_scope
@@ -34,6 +26,10 @@ def _dong_entity(value: str) -> list[dict]:
     return [{"entity": "dong", "value": value}]
 
 
+def _field(value: str) -> list[dict]:
+    return [{"entity": "my_data_field", "value": value}]
+
+
 async def test_my_data_summarizes_what_is_stored(app_db):
     _register()
     messages, _ = await run_action(ActionMyData(), make_tracker("my_data", text="내 정보 보기"))
@@ -49,7 +45,8 @@ async def test_my_data_download_is_a_json_document_of_my_rows_only(app_db, tmp_p
     _register()
     with session_scope() as s:
         other, _ = residents.register(s, USER_ID + 1, "이웃")
-    messages, _ = await run_action(ActionMyDataExport(), make_tracker("my_data_export"))
+    export = [{"entity": "my_data_view", "value": "export"}]
+    messages, _ = await run_action(ActionMyData(), make_tracker("my_data", entities=export))
     assert responses(messages) == ["utter_my_data_export"]
     document = json.loads((tmp_path / messages[0]["custom"]["document"]).read_text(encoding="utf-8"))
     assert document["residents"][0]["telegram_user_id"] == USER_ID
@@ -61,7 +58,8 @@ async def test_my_data_download_is_a_json_document_of_my_rows_only(app_db, tmp_p
 
 
 async def test_the_full_policy_in_the_chat(app_db):
-    messages, _ = await run_action(ActionPrivacyPolicy(), make_tracker("privacy_policy"))
+    policy = [{"entity": "my_data_view", "value": "policy"}]
+    messages, _ = await run_action(ActionMyData(), make_tracker("my_data", entities=policy))  # no consent needed
     assert responses(messages) == ["utter_privacy_policy"]
     assert messages[0]["retention_years"] == 2 and messages[0]["version"] == CONSENT_VERSION
 
@@ -74,9 +72,10 @@ async def test_typed_dong_correction_then_change_and_clear(app_db):
     with session_scope() as s:
         count = announcements.count_recipients(s, AnnouncementTarget.dong, "신당동")
         assert count == 1  # announcements by 동 now reach the resident
-    messages, _ = await run_action(ActionDongSet(), make_tracker("dong_set", entities=_dong_entity("sindang5")))
+    messages, _ = await run_action(ActionMyDataCorrect(),
+                                   make_tracker("my_data_correct", entities=_dong_entity("sindang5")))
     assert messages[0]["dong"] == "신당5동"
-    messages, _ = await run_action(ActionDongClear(), make_tracker("dong_clear"))
+    messages, _ = await run_action(ActionMyDataCorrect(), make_tracker("my_data_correct", entities=_field("dong_clear")))
     assert responses(messages) == ["utter_dong_cleared"]
     with session_scope() as s:
         assert residents.find(s, USER_ID).dong is None
@@ -86,17 +85,22 @@ async def test_typed_dong_correction_then_change_and_clear(app_db):
 
 async def test_skip_and_unknown_dong(app_db):
     _register()
-    messages, _ = await run_action(ActionDongSet(), make_tracker("dong_set", entities=_dong_entity("skip")))
+    messages, _ = await run_action(ActionMyDataCorrect(),
+                                   make_tracker("my_data_correct", entities=_dong_entity("skip")))
     assert responses(messages) == ["utter_dong_skipped"]
-    messages, _ = await run_action(ActionDongSet(), make_tracker("dong_set", entities=_dong_entity("강남동")))
+    messages, _ = await run_action(ActionMyDataCorrect(),
+                                   make_tracker("my_data_correct", entities=_dong_entity("강남동")))
     assert responses(messages) == ["utter_err_unknown_dong", "utter_dong_ask"]
+    messages, _ = await run_action(ActionMyDataCorrect(), make_tracker("my_data_correct", entities=_field("dong")))
+    assert responses(messages) == ["utter_dong_ask"]
 
 
 async def test_correct_menu_and_name_from_telegram(app_db):
     _register("옛이름")
     messages, _ = await run_action(ActionMyDataCorrect(), make_tracker("my_data_correct"))
     assert responses(messages) == ["utter_my_data_correct"] and messages[0]["name"] == "옛이름"
-    messages, _ = await run_action(ActionNameRefresh(), make_tracker("name_refresh", first_name="새이름"))
+    messages, _ = await run_action(ActionMyDataCorrect(),
+                                   make_tracker("my_data_correct", entities=_field("name"), first_name="새이름"))
     assert messages[0]["name"] == "새이름"
     with session_scope() as s:
         assert residents.find(s, USER_ID).display_name == "새이름"

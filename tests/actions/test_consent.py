@@ -68,7 +68,8 @@ async def test_withdraw_asks_then_deletes_on_the_button(app_db):
     assert responses(messages) == ["utter_withdraw_confirm"]
     with session_scope(app_db) as s:
         assert residents.find(s, USER_ID) is not None
-    tracker = _withdraw_tracker("withdraw_confirm", ("user", "withdraw_consent"),
+    # The "탈퇴 확인" button sends withdraw_consent again, right after the question.
+    tracker = _withdraw_tracker("withdraw_consent", ("user", "withdraw_consent"),
                                 ("action", "action_withdraw_consent"))
     messages, _ = await run_action(ActionWithdrawConsent(), tracker)
     assert responses(messages) == ["utter_withdrawn", None]
@@ -86,7 +87,7 @@ async def test_a_plain_yes_right_after_the_question_confirms(app_db):
 
 async def test_the_confirmation_expires_after_anything_else(app_db):
     _registered()
-    tracker = _withdraw_tracker("withdraw_confirm", ("user", "withdraw_consent"),
+    tracker = _withdraw_tracker("withdraw_consent", ("user", "withdraw_consent"),
                                 ("action", "action_withdraw_consent"),
                                 ("user", "points_balance"), ("action", "action_points_balance"))
     messages, _ = await run_action(ActionWithdrawConsent(), tracker)
@@ -109,7 +110,7 @@ async def test_the_confirmation_does_not_survive_a_new_session(app_db):
 
 async def test_a_stale_confirm_button_asks_again(app_db):
     _registered()
-    messages, _ = await run_action(ActionWithdrawConsent(), _withdraw_tracker("withdraw_confirm"))
+    messages, _ = await run_action(ActionWithdrawConsent(), _withdraw_tracker("withdraw_consent"))
     assert responses(messages) == ["utter_withdraw_confirm"]
     with session_scope(app_db) as s:
         assert residents.find(s, USER_ID) is not None
