@@ -6,8 +6,9 @@ other number a rule depends on lives here, once.
 from __future__ import annotations
 
 # Version of the privacy notice a resident agreed to; bump it when the text of
-# utter_consent_notice in domain.yml changes so residents are asked again.
-CONSENT_VERSION = "2026-11"
+# utter_consent_notice in domain.yml changes so residents are asked again (2026-12:
+# 사는 동, what stays after 탈퇴, tombstones — issue 13).
+CONSENT_VERSION = "2026-12"
 
 DISPLAY_NAME_MAX = 64
 
