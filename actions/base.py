@@ -19,9 +19,15 @@ from storage.db import session_scope
 from storage.errors import DomainError
 from storage.korean import particle_params
 from storage.models import Resident
-from storage.services import residents
+from storage.rules import CONSENT_VERSION, RETENTION_YEARS
+from storage.services import privacy, residents
 
 log = logging.getLogger(__name__)
+
+# A reply part with no text that tells the bot to delete this sender's
+# conversation from Rasa's tracker store once the reply is delivered (Rasa
+# saves the turn before it answers). Sent after withdrawal and decline.
+FORGET_CONVERSATION: dict[str, Any] = {"privacy": "forget_conversation"}
 
 
 @dataclass(frozen=True)
@@ -84,7 +90,15 @@ class StorageAction(Action, abc.ABC):
                 resident = residents.find(session, who.telegram_user_id)
                 if self.needs_resident and resident is None:
                     raise DomainError("not_registered")
-                events = self.handle(staged, tracker, session, who, resident)
+                if resident is not None:
+                    privacy.touch(session, resident)
+                if self.needs_resident and resident is not None and privacy.needs_reconsent(resident):
+                    # The privacy notice changed: asked again before anything else.
+                    staged.utter_message(response="utter_reconsent_notice", version=CONSENT_VERSION)
+                    staged.utter_message(response="utter_consent_notice", retention_years=RETENTION_YEARS)
+                    events: list[dict[str, Any]] = []
+                else:
+                    events = self.handle(staged, tracker, session, who, resident)
         except DomainError as err:
             utter_error(dispatcher, err)
             return []

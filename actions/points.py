@@ -9,6 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
+from actions.account import utter_consent_notice
 from actions.base import Speaker, StorageAction
 from storage.errors import DomainError
 from storage.korean import josa
@@ -217,7 +218,7 @@ class ActionQrCheckin(StorageAction):
             # Validate before asking for consent, so a forged code is refused at once.
             events.parse_payload(payload)
             dispatcher.utter_message(response="utter_checkin_after_consent")
-            dispatcher.utter_message(response="utter_consent_notice")
+            utter_consent_notice(dispatcher)
             return [SlotSet("pending_checkin", payload)]
         utter_checkin(dispatcher, session, resident, payload)
         return []

@@ -19,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.orm import Session
 
 from actions import survey_views as views
-from actions.base import Speaker, StorageAction, utter_error
+from actions.base import FORGET_CONVERSATION, Speaker, StorageAction, utter_error
 from actions.survey_walk import SurveyWalk
 from storage import survey_rules as sr
 from storage.errors import DomainError
@@ -232,6 +232,9 @@ class ValidateSurveyForm(_FormStep):
                                      points=f"{result.points_awarded:,}")
         else:
             dispatcher.utter_message(response="utter_survey_submitted_no_points", title=survey.title)
+        if survey.anonymous:
+            # Answers typed as text must not stay in Rasa's tracker next to the Telegram id.
+            dispatcher.utter_message(json_message=FORGET_CONVERSATION)
         return [*STOP, SlotSet(SURVEY_ID, None)]
 
     def _typed(self, dispatcher: CollectingDispatcher, tracker: Tracker, walk: SurveyWalk, text: str,

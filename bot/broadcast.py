@@ -49,6 +49,7 @@ from storage.notify_rules import (
     CLAIM_TICK_SECONDS,
     GLOBAL_RATE_PER_SECOND,
     PER_CHAT_INTERVAL_SECONDS,
+    with_opt_out,
 )
 from storage.services import announcements, delivery
 from storage.services.delivery import Claimed, Outcome, Result
@@ -142,10 +143,9 @@ class ChatGate:
 
 
 def render_text(row: Claimed) -> str:
-    """The Korean text of a row: staff's own text or a NOTICES template."""
-    if row.text is not None:
-        return row.text
-    return texts.NOTICES[row.template or ""].format(**(row.params or {}))
+    """The Korean text of a row: staff's own text or a NOTICES template (+ opt-out line if promotional)."""
+    text = row.text if row.text is not None else texts.NOTICES[row.template or ""].format(**(row.params or {}))
+    return with_opt_out(text, row.promotional)
 
 
 async def deliver(

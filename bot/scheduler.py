@@ -133,6 +133,15 @@ def advance_budget() -> None:
         log.info("budget phases: %s", report.phase_changes)
 
 
+def purge_inactive() -> None:
+    """Retention purge: residents inactive for the retention period, with their conversations."""
+    from storage.cli_privacy import run_purge
+
+    report = run_purge(dry_run=False)
+    if report.deleted:
+        log.info("retention purge deleted %d residents", report.deleted)
+
+
 # --- installation ----------------------------------------------------------------------
 @dataclass(frozen=True)
 class Recurring:
@@ -152,6 +161,8 @@ RECURRING: tuple[Recurring, ...] = (
               "storage.services.proposals:expire_due"),
     Recurring("advance_budget", advance_budget, IntervalTrigger(minutes=5, timezone=KST),
               "storage.services.budget:run_schedule"),
+    Recurring("purge_inactive", purge_inactive, CronTrigger(hour=4, minute=0, timezone=KST),
+              "storage.services.privacy:purge"),
 )
 
 

@@ -477,6 +477,15 @@ def progress_bar(done: int, total: int, width: int = 10) -> str:
     filled = width if total <= 0 else min(width, done * width // total)
     return "▓" * filled + "░" * (width - filled)
 
+# --- Privacy (issue 13): the retention purge report for staff -------------------------
+PURGE_REPORT = (
+    "[보유기간 파기 미리보기] 마지막 이용이 {cutoff} 이전인 주민 {count}명이 다음 자동 파기(매일 새벽 4시) 대상이에요.\n"
+    "(보유기간 {years}년 · 직원 계정은 제외 · 대화 기록도 함께 삭제)\n{lines}"
+)
+PURGE_LINE = "#{id} · 마지막 이용 {last}"
+PURGE_MORE = "… 외 {more}명"
+PURGE_NONE = "-"
+
 
 def _finish(template: str) -> Template:
     """Contacts from storage/contacts.yml put in; particles chosen when the template is formatted."""

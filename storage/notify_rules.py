@@ -180,3 +180,59 @@ def claim_reminder_dedup_key(quarter: str, resident_id: int) -> str:
 
 def closing_reminder_dedup_key(kind: str, item_id: int, resident_id: int) -> str:
     return f"closing:{kind}:{item_id}:r:{resident_id}"
+
+
+# --- The one opt-in rule for pushes (issue 13) -----------------------------------------
+class PushKind(str, enum.Enum):
+    """Every kind of message the bot sends without being asked in that moment."""
+
+    news = "news"                        # a 중구소식 item was posted
+    claim_reminder = "claim_reminder"    # points can be exchanged before the quarter's cut-off
+    closing_reminder = "closing_reminder"  # a survey, contest or budget vote closes soon
+    ballot_reminder = "ballot_reminder"  # an unsubmitted draft ballot
+    budget_results = "budget_results"    # the budget vote's results
+    announcement = "announcement"        # staff's /announce, not urgent
+    urgent = "urgent"                    # an urgent public notice (who and when recorded)
+    service = "service"                  # about something the resident did (payout paid, answer to my proposal…)
+
+
+# The topic a promotional kind belongs to; None means the caller names it
+# (closing reminders: the item's topic; announcements: staff's target).
+PUSH_TOPICS: dict[PushKind, Topic | None] = {
+    PushKind.news: Topic.news,
+    PushKind.claim_reminder: Topic.events,
+    PushKind.closing_reminder: None,
+    PushKind.ballot_reminder: Topic.budget,
+    PushKind.budget_results: Topic.budget,
+    PushKind.announcement: None,
+}
+
+
+def is_promotional(kind: PushKind) -> bool:
+    """Promotional pushes need the topic's opt-in, wait out quiet hours and carry the opt-out line.
+
+    Only urgent public notices and service messages about the resident's own
+    doing are exempt.
+    """
+    return kind not in (PushKind.urgent, PushKind.service)
+
+
+def push_topic(kind: PushKind, topic: Topic | str | None = None) -> Topic | None:
+    """The topic whose opt-in a push needs (None: not promotional, or any topic for announcements)."""
+    if not is_promotional(kind):
+        return None
+    fixed = PUSH_TOPICS.get(kind)
+    if fixed is not None:
+        return fixed
+    if topic is None:
+        if kind == PushKind.announcement:
+            return None
+        raise ValueError(f"{kind.value} needs a topic")
+    return topic if isinstance(topic, Topic) else parse_topic(topic)
+
+
+def with_opt_out(text: str, promotional: bool) -> str:
+    """The text a resident receives: promotional ones end with the opt-out line (once)."""
+    if not promotional or text.endswith(OPT_OUT_FOOTER):
+        return text
+    return f"{text}{_FOOTER_SEPARATOR}{OPT_OUT_FOOTER}"

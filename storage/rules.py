@@ -8,10 +8,21 @@ from __future__ import annotations
 import re
 
 # Version of the privacy notice a resident agreed to; bump it when the text of
-# utter_consent_notice in domain.yml changes so residents are asked again.
-CONSENT_VERSION = "2026-11"
+# utter_consent_notice in domain.yml changes so residents are asked again (2026-12:
+# 사는 동, what stays after 탈퇴, tombstones — issue 13).
+CONSENT_VERSION = "2026-12"
 
 DISPLAY_NAME_MAX = 64
+
+# --- Privacy (issue 13) ---------------------------------------------------------
+# Residents inactive this long are deleted with their conversation (privacy notice).
+RETENTION_YEARS = 2
+# Last activity is written at most this often (a day is precise enough for years).
+LAST_ACTIVE_RESOLUTION_HOURS = 24
+# The author shown for records the district keeps after 탈퇴 (a system row, no person).
+WITHDRAWN_DISPLAY_NAME = "탈퇴한 주민"
+# Telegram user ids are positive: 0 marks that system row.
+WITHDRAWN_TELEGRAM_USER_ID = 0
 
 # Jung-gu's 15 administrative dongs (행정동): ascii code (for callback data) → name.
 DONGS: dict[str, str] = {

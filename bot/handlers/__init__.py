@@ -15,7 +15,15 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import announce, budget_staff, conversation, engagement_staff, proposals_staff, staff
+from bot.handlers import (
+    announce,
+    budget_staff,
+    conversation,
+    engagement_staff,
+    privacy_staff,
+    proposals_staff,
+    staff,
+)
 from bot.handlers.staff_common import StaffCallbackQueryHandler, staff_command, staff_document
 
 
@@ -46,7 +54,7 @@ def register(app: Application) -> None:
     # Staff handlers match only staff (the one gate, bot.handlers.staff_common.STAFF);
     # anyone else falls through to the resident handlers below, as an unknown command would.
     for commands in (staff.COMMANDS, budget_staff.COMMANDS, engagement_staff.COMMANDS,
-                     proposals_staff.COMMANDS):
+                     proposals_staff.COMMANDS, privacy_staff.COMMANDS):
         app.add_handlers([staff_command(c, cb) for c, cb in commands.items()])
     app.add_handler(staff_document(r"^/volunteer", staff.volunteer_import))
     app.add_handler(staff_document(r"^/survey_load", engagement_staff.survey_load))

@@ -13,9 +13,15 @@ from telegram.ext import ContextTypes
 
 from bot import keyboards, texts
 from bot.rasa_client import RasaClient, RasaUnavailable, RasaUncertain
-from bot.render import send_reply, send_text
+from bot.render import media_path, send_reply, send_text
+from storage import tracker_store
 from storage.qr import SPOKEN_DIGITS, SPOKEN_PREFIX
 from storage.rules import DEEP_LINK_PAYLOAD_MAX, RESIDENT_TEXT_MAX_CHARS
+
+# What an action puts in a reply's custom payload to have the conversation deleted.
+FORGET_CONVERSATION = "forget_conversation"
+# Personal-data downloads (actions.account.EXPORT_DIR) are deleted once sent.
+EXPORT_PREFIX = "exports/"
 
 log = logging.getLogger(__name__)
 _PAYLOAD_CHARS = re.compile(rf"^[A-Za-z0-9_-]{{1,{DEEP_LINK_PAYLOAD_MAX}}}$")
@@ -60,17 +66,41 @@ async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, message: 
         return
     # Each reply on its own: a failed send (a bad photo, a refused keyboard) never
     # swallows the replies after it, and its text still goes out when it can.
-    for reply in replies:
-        try:
-            await send_reply(context.bot, chat.id, reply)
-        except (keyboards.PayloadError, TelegramError, OSError, ValueError) as exc:
-            log.warning("reply part not sent in chat %s (%s); sending its text alone",
-                        chat.id, type(exc).__name__)
-            if reply.get("text"):
-                try:
-                    await send_text(context.bot, chat.id, reply["text"])
-                except TelegramError:
-                    log.exception("reply text not sent in chat %s", chat.id)
+    forget = any((r.get("custom") or {}).get("privacy") == FORGET_CONVERSATION for r in replies)
+    try:
+        for reply in replies:
+            if (reply.get("custom") or {}).get("privacy") == FORGET_CONVERSATION:
+                continue
+            try:
+                await send_reply(context.bot, chat.id, reply)
+                _drop_export((reply.get("custom") or {}).get("document"))
+            except (keyboards.PayloadError, TelegramError, OSError, ValueError) as exc:
+                log.warning("reply part not sent in chat %s (%s); sending its text alone",
+                            chat.id, type(exc).__name__)
+                if reply.get("text"):
+                    try:
+                        await send_text(context.bot, chat.id, reply["text"])
+                    except TelegramError:
+                        log.exception("reply text not sent in chat %s", chat.id)
+    finally:
+        if forget:
+            await forget_conversation(user.id)
+
+
+def _drop_export(document: str | None) -> None:
+    """A "내 정보 내려받기" file lives only until it is sent."""
+    if document and document.startswith(EXPORT_PREFIX):
+        media_path(document).unlink(missing_ok=True)
+
+
+async def forget_conversation(user_id: int) -> None:
+    """Delete the sender's Rasa tracker events; Rasa saved this turn before it answered."""
+    try:
+        deleted = await asyncio.to_thread(tracker_store.forget_sender, str(user_id))
+    except Exception:  # noqa: BLE001 — the retention purge retries later
+        log.exception("could not delete the tracker events of a sender")
+        return
+    log.info("deleted %d tracker events after withdrawal or decline", deleted)
 
 
 async def _settle(task: asyncio.Task) -> None:

@@ -7,6 +7,7 @@ from storage.models.announcements import Announcement, AnnouncementStatus, Annou
 from storage.models.points import BatchStatus, EntryKind, ExchangeRequest, ExchangeStatus, PayoutBatch, PointEntry  # noqa: F401
 from storage.models.events import Event, EventCheckin  # noqa: F401
 from storage.models.budget import Ballot, BallotPick, BallotStatus, BudgetCycle, BudgetProject, PhaseChange, PhaseChangeSource, ProjectStatus  # noqa: F401
+from storage.models.privacy import OnceMark  # noqa: F401
 from storage.models.proposals import AnswerKind, AuditAction, Endorsement, Proposal, ProposalAnswer, ProposalAudit  # noqa: F401
 
 __all__ = ["Base", "OutboxMessage", "OutboxStatus", "Resident", "Role"]

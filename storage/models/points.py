@@ -101,6 +101,9 @@ class ExchangeRequest(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     cancelled_at: Mapped[datetime | None]
     paid_at: Mapped[datetime | None]
+    # issue 13: after 탈퇴 a paid request passes to the "탈퇴한 주민" row and keeps only
+    # the tombstone of the Telegram id (an accounting record without a name).
+    pseudonym: Mapped[str | None] = mapped_column(String(64))
 
 
 class PointEntry(Base):

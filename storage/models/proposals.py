@@ -49,7 +49,8 @@ class Proposal(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # Withdrawing consent destroys the resident's proposals (privacy notice).
+    # Withdrawing consent destroys open proposals; those under review or answered pass to
+    # the "탈퇴한 주민" system row (storage.services.privacy).
     author_id: Mapped[int] = mapped_column(ForeignKey("residents.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(String(120))
     body: Mapped[str] = mapped_column(Text)
@@ -69,6 +70,8 @@ class Proposal(Base):
     hidden_reason: Mapped[str | None] = mapped_column(String(200))
     # The status to return to on unhide.
     previous_status: Mapped[ProposalStatus | None] = mapped_column(_status_enum(ProposalStatus))
+    # issue 13: endorsements of residents who withdrew, counted but no longer named.
+    withdrawn_endorsements: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class Endorsement(Base):

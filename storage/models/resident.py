@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Enum, String
+from sqlalchemy import BigInteger, Enum, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base
@@ -21,6 +21,7 @@ class Resident(Base):
     """A registered resident. A row exists only after privacy consent."""
 
     __tablename__ = "residents"
+    __table_args__ = (Index("uq_residents_tombstone", "tombstone", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
@@ -35,6 +36,10 @@ class Resident(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # issue 8 (migration 0006): the resident's 동 as a storage.rules.DONGS code, for announcements to one 동.
     dong: Mapped[str | None] = mapped_column(String(16))
+    # issue 13 (migration 0007_privacy): storage.tombstone of the Telegram id, and the
+    # last day the resident used the bot (the retention purge counts from it).
+    tombstone: Mapped[str | None] = mapped_column(String(64))
+    last_active_at: Mapped[datetime | None]
 
     @property
     def is_staff(self) -> bool:

@@ -31,11 +31,11 @@ from storage.notify_rules import (
     announcement_dedup_key,
     body_limit,
     dong_code,
-    next_allowed_send,
+    PushKind,
     parse_topic,
     resident_text,
 )
-from storage.services import subscriptions
+from storage.services import push, subscriptions
 from storage.services.outbox import notify_resident
 from storage.timeutil import kst_datetime, utcnow
 
@@ -250,14 +250,14 @@ def fan_out_batch(
     ).all()
     created = 0
     if rows:
-        send_after = next_allowed_send(now, announcement.urgent)
+        flags = push.row_flags(PushKind.urgent if announcement.urgent else PushKind.announcement, now)
         text, buttons = outbox_content(announcement)
         values = [
             dict(dedup_key=announcement_dedup_key(announcement.id, resident_id), chat_id=chat_id,
                  resident_id=resident_id, announcement_id=announcement.id, text=text,
                  buttons=buttons, photo_path=announcement.photo_path,
-                 photo_file_id=announcement.photo_file_id, promotional=not announcement.urgent,
-                 status=OutboxStatus.pending, attempts=0, send_after=send_after, created_at=now)
+                 photo_file_id=announcement.photo_file_id, promotional=flags["promotional"],
+                 status=OutboxStatus.pending, attempts=0, send_after=flags["send_after"], created_at=now)
             for resident_id, chat_id in rows
         ]
         insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert

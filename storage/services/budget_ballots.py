@@ -22,8 +22,8 @@ from storage.budget_rules import (
 )
 from storage.errors import DomainError
 from storage.models import Ballot, BallotPick, BallotStatus, BudgetCycle, BudgetProject, ProjectStatus, Resident
-from storage.notify_rules import closing_reminder_dedup_key, next_allowed_send
-from storage.services import outbox, points
+from storage.notify_rules import PushKind, closing_reminder_dedup_key
+from storage.services import points, privacy, push
 from storage.services.budget_common import cycle_view, load_cycle
 from storage.timeutil import as_utc, kst_datetime, utcnow
 
@@ -176,6 +176,9 @@ def ballot_toggle(
     if ballot is None:
         if project.status is not ProjectStatus.accepted:
             raise DomainError("project_not_in_cycle")
+        resident = session.get(Resident, resident_id)
+        if resident is not None and privacy.is_marked(session, privacy.BALLOT, cycle_id, resident):
+            raise DomainError("ballot_cast_before_withdrawal")
         ballot = _lock_ballot(session, cycle_id, resident_id, create=True, now=now)
         assert ballot is not None
     submitted = ballot.status is BallotStatus.submitted
@@ -228,6 +231,11 @@ def submit_ballot(session: Session, *, cycle_id: int, resident_id: int, now: dat
             raise DomainError("ballot_already_submitted", receipt_code=ballot.receipt_code)
         return _receipt(cycle, ballot, picks, points_earned=0)
     _check_submittable(session, cycle, ballot, picks)
+    if ballot.receipt_code is None:
+        # First submission: one per Telegram account and cycle, even across 탈퇴 and re-consent.
+        resident = session.get(Resident, resident_id)
+        if resident is not None and not privacy.mark_once(session, privacy.BALLOT, cycle.id, resident, now=now):
+            raise DomainError("ballot_cast_before_withdrawal")
     ballot.status = BallotStatus.submitted
     ballot.submitted_at = now
     ballot.updated_at = now
@@ -319,19 +327,16 @@ def draft_ballots_needing_reminder(session: Session, cycle_id: int, now: datetim
         .with_for_update(of=Ballot, skip_locked=True)
     )
     closes = as_utc(cycle.results_at)
-    # Quiet hours (21:00–08:00) defer the reminder unless that would be too late.
-    send_after = next_allowed_send(now, urgent=False)
-    if send_after >= closes:
-        send_after = now
     reminded = []
     for ballot, resident in session.execute(stmt).all():
         ballot.reminded_at = now
-        outbox.enqueue(
-            session, dedup_key=closing_reminder_dedup_key("budget", cycle.id, resident.id),
-            chat_id=resident.telegram_user_id, resident_id=resident.id, template="budget_ballot_reminder",
+        # The one opt-in rule; quiet hours defer the reminder unless that would be too late.
+        if push.push(
+            session, resident, PushKind.ballot_reminder,
+            dedup_key=closing_reminder_dedup_key("budget", cycle.id, resident.id), template="budget_ballot_reminder",
             params={"cycle": cycle.name, "closes": kst_datetime(closes), "picks": len(ballot.picks),
                     "cycle_id": cycle.id},
-            send_after=send_after,
-        )
-        reminded.append(resident.id)
+            now=now, not_after=closes,
+        ):
+            reminded.append(resident.id)
     return reminded

@@ -19,9 +19,9 @@ from storage.budget_chart import render_results_chart
 from storage.budget_rules import FundingReason, Phase, ProjectVotes, format_won, fund
 from storage.errors import DomainError
 from storage.models import Ballot, BallotPick, BallotStatus, BudgetCycle, BudgetProject, ProjectStatus, Resident
-from storage.notify_rules import CAPTION_MAX_CHARS, next_allowed_send
+from storage.notify_rules import CAPTION_MAX_CHARS, PushKind
 from storage.rules import csv_cell
-from storage.services import outbox
+from storage.services import push
 from storage.services.budget_common import cycle_view, load_cycle, require_staff
 from storage.services.budget_cycles import enter_scheduled_phases
 from storage.settings import StorageSettings
@@ -189,16 +189,15 @@ def _tell_voters(session: Session, cycle: BudgetCycle, results: Results, chart: 
         .where(Ballot.cycle_id == cycle.id, Ballot.status == BallotStatus.submitted)
         .order_by(Resident.id)
     ).scalars()
-    # Results are news, not an emergency: at night they wait for the morning.
-    send_after = next_allowed_send(now, urgent=False)
+    # Results are news, not an emergency: the one opt-in rule (budget topic, quiet hours).
     for resident in voters:
-        outbox.enqueue(
-            session, dedup_key=f"budget:results:{cycle.id}:{resident.id}", chat_id=resident.telegram_user_id,
-            resident_id=resident.id, template="budget_results_published",
+        push.push(
+            session, resident, PushKind.budget_results, now=now,
+            dedup_key=f"budget:results:{cycle.id}:{resident.id}", template="budget_results_published",
             params={"cycle": cycle.name, "cycle_id": cycle.id, "funded_count": len(funded),
                     "funded_total": format_won(results.funded_total), "voters": results.ballots_counted,
                     "titles": titles or "-"},
-            photo_path=chart, send_after=send_after,
+            photo_path=chart,
         )
 
 

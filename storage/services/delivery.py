@@ -46,6 +46,8 @@ class Claimed:
     photo_path: str | None
     photo_file_id: str | None
     attempts: int
+    # The one opt-in rule marked it promotional: rendered with the opt-out line.
+    promotional: bool = False
 
 
 class Outcome(str, enum.Enum):
@@ -113,7 +115,7 @@ def claim(
         Claimed(id=r.id, chat_id=r.chat_id, resident_id=r.resident_id,
                 announcement_id=r.announcement_id, template=r.template, params=r.params,
                 text=r.text, buttons=r.buttons, photo_path=r.photo_path,
-                photo_file_id=r.photo_file_id, attempts=r.attempts)
+                photo_file_id=r.photo_file_id, attempts=r.attempts, promotional=r.promotional)
         for r in chosen
     ]
 

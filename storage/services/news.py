@@ -12,8 +12,8 @@ from storage import engagement_rules as er
 from storage.errors import DomainError
 from storage.models import Resident
 from storage.models.news import NewsCategory, NewsItem
-from storage.notify_rules import next_allowed_send
-from storage.services import outbox
+from storage.notify_rules import PushKind
+from storage.services import push
 from storage.services.engagement_common import require_staff_id
 from storage.timeutil import utcnow
 
@@ -57,13 +57,8 @@ def category_label(category: NewsCategory) -> str:
 
 
 def news_recipients(session: Session, category: NewsCategory) -> list[Resident]:
-    """Residents told about a new item of ``category``.
-
-    For now every reachable resident. Issue 8 (announcements and topic
-    subscriptions) narrows this to residents subscribed to the news topic;
-    callers must not assume "everyone".
-    """
-    return list(session.scalars(select(Resident).where(Resident.reachable.is_(True)).order_by(Resident.id)))
+    """Residents told about a new item of ``category``: the one opt-in rule (news topic switched on)."""
+    return list(session.scalars(push.audience(PushKind.news).order_by(Resident.id)))
 
 
 def _text(value: str | None, limit: int, code: str) -> str:
@@ -91,14 +86,11 @@ def post_news(session: Session, *, category: NewsCategory | str, title: str, sum
                     photo_file_id=photo_file_id or None, posted_by=staff_id, posted_at=now)
     session.add(item)
     session.flush()
-    send_after = next_allowed_send(now, urgent=False)
     params = dict(category=category_label(cat), title=title, summary=summary, link=link or "")
     notified = 0
     for resident in news_recipients(session, cat):
-        notified += outbox.enqueue(
-            session, dedup_key=f"news:{item.id}:r:{resident.id}", chat_id=resident.telegram_user_id,
-            resident_id=resident.id, template="news_posted", params=params, send_after=send_after,
-        )
+        notified += push.push(session, resident, PushKind.news, dedup_key=f"news:{item.id}:r:{resident.id}",
+                              template="news_posted", params=params, now=now)
     return PostResult(item=item, notified=notified)
 
 

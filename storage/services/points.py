@@ -154,10 +154,17 @@ def award(
     key = award_key(activity, ref, resident_id)
     if len(key) > KEY_MAX:
         raise ValueError(f"award ref too long for an idempotency key: {ref!r}")
-    lock_resident(session, resident_id)
+    resident = lock_resident(session, resident_id)
     existing = _entry_by_key(session, key)
     if existing is not None:
         return _repeat(existing)
+    # Once per Telegram account too: 탈퇴 and re-consent do not earn the same award again.
+    from storage.services import privacy
+
+    if not privacy.mark_once(session, privacy.AWARD_PREFIX + activity, ref, resident, now=now):
+        existing = _entry_by_key(session, key)
+        return _repeat(existing) if existing is not None else AwardResult(
+            created=False, points=0, capped=False, entry_id=None)
     year_start, year_end = kst_year_bounds(now)
     day_start, day_end = kst_day_bounds(now)
     granted = policy.points_that_fit(

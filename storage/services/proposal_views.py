@@ -69,10 +69,12 @@ class ProposalCard:
 
 # --- Shared queries ----------------------------------------------------------------
 def count_endorsements(session: Session, proposal_id: int) -> int:
-    """The endorsement count (derived, never stored)."""
-    return session.scalar(
+    """The endorsement count: current endorsers, plus those who withdrew from the bot (counted, not named)."""
+    named = session.scalar(
         select(func.count()).select_from(Endorsement).where(Endorsement.proposal_id == proposal_id)
     ) or 0
+    withdrawn = session.scalar(select(Proposal.withdrawn_endorsements).where(Proposal.id == proposal_id)) or 0
+    return named + withdrawn
 
 
 def endorser_ids(session: Session, proposal_id: int) -> list[int]:
@@ -93,13 +95,13 @@ def lock_proposal(session: Session, proposal_id: int) -> Proposal:
 
 
 def _count_column():  # type: ignore[no-untyped-def]
-    return (
+    named = (
         select(func.count(Endorsement.id))
         .where(Endorsement.proposal_id == Proposal.id)
         .correlate(Proposal)
         .scalar_subquery()
-        .label("endorsement_count")
     )
+    return (named + Proposal.withdrawn_endorsements).label("endorsement_count")
 
 
 def _endorsed_column(viewer_id: int | None):  # type: ignore[no-untyped-def]

@@ -12,19 +12,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from storage.models import OutboxMessage, Resident, Subscription
+from storage.models import Resident
 from storage.notify_rules import (
     CLOSING_REMINDER_WINDOW,
+    PushKind,
     Topic,
     claim_reminder_dedup_key,
     closing_reminder_dedup_key,
     in_claim_reminder_window,
-    next_allowed_send,
 )
-from storage.services.outbox import enqueue
+from storage.services import push
 from storage.timeutil import kst_date, kst_datetime, utcnow
 
 CLAIM_REMINDER = "claim_reminder"
@@ -42,19 +42,11 @@ class Closing:
     took_part: Select[tuple[int]]   # resident ids
 
 
-def _queue(session: Session, resident: Resident, key: str, template: str, now: datetime, **params: object) -> bool:
-    created = enqueue(session, dedup_key=key, chat_id=resident.telegram_user_id, resident_id=resident.id,
-                      template=template, params=dict(params), send_after=next_allowed_send(now, urgent=False))
-    if created:
-        # outbox.enqueue has no promotional flag: set it in the same transaction.
-        session.execute(update(OutboxMessage).where(OutboxMessage.dedup_key == key)
-                        .values(promotional=True).execution_options(synchronize_session=False))
-    return created
-
-
-def _subscribers(topic: Topic) -> Select[tuple[Resident]]:
-    return select(Resident).join(Subscription, Subscription.resident_id == Resident.id).where(
-        Subscription.topic == topic, Subscription.enabled.is_(True), Resident.reachable.is_(True))
+def _queue(session: Session, resident: Resident, kind: PushKind, key: str, template: str, now: datetime,
+           topic: Topic | None = None, **params: object) -> bool:
+    """Through the one opt-in rule (storage.services.push)."""
+    return push.push(session, resident, kind, dedup_key=key, template=template, params=dict(params),
+                     topic=topic, now=now)
 
 
 def claim_reminders(session: Session, now: datetime | None = None) -> int:
@@ -68,13 +60,11 @@ def claim_reminders(session: Session, now: datetime | None = None) -> int:
     if not in_claim_reminder_window(now, cutoff):
         return 0
     label = quarter_label(year, quarter)
-    # Points are the 행사·포인트 topic: residents who turned it off are not reminded.
-    wants = {resident.id for resident in session.scalars(_subscribers(Topic.events))}
+    # Points are the 행사·포인트 topic: residents who turned it off are not reminded (push rule).
     queued = 0
     for resident in residents_due_for_claim_reminder(session, now):
-        if resident.id not in wants:
-            continue
-        queued += _queue(session, resident, claim_reminder_dedup_key(label, resident.id), CLAIM_REMINDER, now,
+        queued += _queue(session, resident, PushKind.claim_reminder, claim_reminder_dedup_key(label, resident.id),
+                         CLAIM_REMINDER, now,
                          quarter=quarter_ko(label), deadline=kst_date(cutoff - timedelta(seconds=1)),
                          minimum=load_policy().min_exchange)
     return queued
@@ -138,8 +128,11 @@ def closing_reminders(session: Session, now: datetime | None = None) -> int:
     now = now or utcnow()
     queued = 0
     for item in closing_items(session, now):
-        residents = session.scalars(_subscribers(item.topic).where(Resident.id.not_in(item.took_part)))
+        residents = session.scalars(push.audience(PushKind.closing_reminder, item.topic)
+                                    .where(Resident.id.not_in(item.took_part)))
         for resident in residents:
-            queued += _queue(session, resident, closing_reminder_dedup_key(item.kind, item.item_id, resident.id),
-                             f"closing_{item.kind}", now, title=item.title, closes=kst_datetime(item.closes_at))
+            queued += _queue(session, resident, PushKind.closing_reminder,
+                             closing_reminder_dedup_key(item.kind, item.item_id, resident.id),
+                             f"closing_{item.kind}", now, topic=item.topic, title=item.title,
+                             closes=kst_datetime(item.closes_at))
     return queued

@@ -9,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from storage.errors import DomainError
 from storage.models import Resident, Role
-from storage.rules import CONSENT_VERSION, clean_display_name
+from storage.rules import CONSENT_VERSION, WITHDRAWN_TELEGRAM_USER_ID, clean_display_name
+from storage.tombstone import tombstone_of
 from storage.timeutil import utcnow
 
 
@@ -35,14 +36,19 @@ def register(
 ) -> tuple[Resident, bool]:
     """Record consent; returns (resident, created). Re-consent refreshes the version."""
     now = now or utcnow()
+    if telegram_user_id == WITHDRAWN_TELEGRAM_USER_ID:
+        raise DomainError("not_allowed")
     resident = find(session, telegram_user_id)
     if resident is not None:
         resident.consent_version = CONSENT_VERSION
         resident.consented_at = now
         resident.reachable = True
+        resident.last_active_at = now
         return resident, False
     resident = Resident(
         telegram_user_id=telegram_user_id,
+        tombstone=tombstone_of(telegram_user_id),
+        last_active_at=now,
         display_name=clean_display_name(first_name, last_name),
         consent_version=CONSENT_VERSION,
         consented_at=now,
@@ -61,11 +67,14 @@ def register(
 
 
 def withdraw(session: Session, telegram_user_id: int) -> bool:
-    """Withdraw consent: the resident's row and everything hanging off it go."""
+    """Withdraw consent: the resident's row and everything hanging off it go, except the
+    records the district must keep (storage.services.privacy.delete_resident)."""
+    from storage.services import privacy
+
     resident = find(session, telegram_user_id)
-    if resident is None:
+    if resident is None or privacy.is_withdrawn_row(resident):
         return False
-    session.delete(resident)
+    privacy.delete_resident(session, resident)
     return True
 
 

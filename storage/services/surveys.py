@@ -33,6 +33,8 @@ from storage.services.engagement_common import (
     require_resident,
     require_staff_id,
 )
+from storage.models import Resident
+from storage.services import privacy
 from storage.timeutil import utcnow
 
 SURVEY_COMPLETED = "survey_completed"
@@ -205,9 +207,13 @@ def open_surveys(session: Session, now: datetime | None = None, *,
 
 
 def _has_responded(session: Session, survey_id: int, resident_id: int) -> bool:
-    return session.scalar(select(SurveyParticipation.id).where(
-        SurveyParticipation.survey_id == survey_id,
-        SurveyParticipation.resident_id == resident_id)) is not None
+    """Responded as this resident, or as the same Telegram account before 탈퇴 (tombstone)."""
+    if session.scalar(select(SurveyParticipation.id).where(
+            SurveyParticipation.survey_id == survey_id,
+            SurveyParticipation.resident_id == resident_id)) is not None:
+        return True
+    resident = session.get(Resident, resident_id)
+    return resident is not None and privacy.is_marked(session, privacy.SURVEY, survey_id, resident)
 
 
 def _lock_progress(session: Session, survey_id: int, resident_id: int) -> SurveyProgress | None:
@@ -436,6 +442,8 @@ def submit(session: Session, *, survey_id: int, resident_id: int,
     if not insert_ignore(session, SurveyParticipation, dict(
             survey_id=survey_id, resident_id=resident_id, completed_at=now),
             ["survey_id", "resident_id"]):
+        raise DomainError("already_responded", survey_id=survey_id)
+    if not privacy.mark_once(session, privacy.SURVEY, survey_id, require_resident(session, resident_id), now=now):
         raise DomainError("already_responded", survey_id=survey_id)
     answers = sr.prune_answers(spec, progress.answers)
     session.add(SurveyResponse(

@@ -84,8 +84,10 @@ async def test_the_sample_survey_from_first_question_to_points(app_db):
     assert summary["response"] == "utter_survey_summary" and summary["count"] == 15
     assert "40대" in summary["lines"] and "출석체크 알림을 받고 싶어요" in summary["lines"] and "(건너뜀)" in summary["lines"]
 
-    (done,), events = await d.press(summary, "제출하기")
+    (done, forget), events = await d.press(summary, "제출하기")
     assert done["response"] == "utter_survey_submitted" and done["points"] == "300"
+    # Anonymous: the bot deletes the conversation (typed answers) from the tracker store.
+    assert forget["custom"] == {"privacy": "forget_conversation"}
     assert {"event": "slot", "timestamp": None, "name": "requested_slot", "value": None} in events
     with session_scope(app_db) as s:
         assert points.balance(s, rid).available == 300

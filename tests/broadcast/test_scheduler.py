@@ -52,7 +52,7 @@ def test_restart_keeps_one_copy_of_each_job_and_their_next_runs(db) -> None:  # 
     jobs = {j.id: j.next_run_time for j in first.get_jobs()}
     sched_mod.stop(first)
     assert set(jobs) == {"sync_announcements", "claim_reminders", "closing_reminders",
-                         "expire_proposals", "advance_budget"}
+                         "expire_proposals", "advance_budget", "purge_inactive"}
     second = sched_mod.start(db)
     try:
         again = {j.id: j.next_run_time for j in second.get_jobs()}
@@ -172,10 +172,10 @@ def test_scheduler_processes_one_at_a_time(db) -> None:  # type: ignore[no-untyp
     argv = [sys.executable, "-m", "bot.scheduler", "--no-standby"]
     first = subprocess.Popen(argv, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        assert _wait_for(lambda: _stored_jobs(db) >= 5, timeout=60), first.stderr.read().decode()
+        assert _wait_for(lambda: _stored_jobs(db) >= len(sched_mod.RECURRING), timeout=60), first.stderr.read().decode()
         second = subprocess.run(argv, cwd=PROJECT_ROOT, env=env, capture_output=True, timeout=60)
         assert second.returncode == 3
     finally:
         first.terminate()
         assert first.wait(timeout=30) == 0
-    assert _stored_jobs(db) == 5
+    assert _stored_jobs(db) == len(sched_mod.RECURRING)

@@ -56,7 +56,9 @@ def tap(chat: Chat, message: dict[str, Any], label: str, needle: str) -> dict[st
 def _consent(telegram, user_id: int, name: str) -> Chat:  # type: ignore[no-untyped-def]
     chat = telegram.resident(user_id, name)
     consent = say(chat, "/start", "개인정보 수집·이용 동의")
-    tap(chat, consent, "동의합니다", "가입이 완료")
+    thanks = tap(chat, consent, "동의합니다", "가입이 완료")
+    # Results are pushed only to residents who opted in (issue 13): "모두 받기".
+    tap(chat, thanks, "모두 받기", "모든 알림을 켰어요")
     return chat
 
 
@@ -197,11 +199,12 @@ def test_staff_publish_and_every_voter_gets_results_and_chart(chats, telegram_mo
     assert "✅ 1위 신당동 어린이공원 그늘막 설치 · 2표" in published["text"]
     assert "2위 필동 골목길 LED 가로등 교체 · 1표 · 7,500만원 · 예산 부족으로 미선정" in published["text"]
     assert wait_for(staff, "결과 그래프").get("photo")
-    # Results are news, held back during quiet hours (21:00–08:00): let them out now.
+    # Results are promotional (the one opt-in rule), held back during quiet hours (21:00–08:00)
+    # by send_after and by the sender's quiet-hours filter: let them out now, as by day.
     with session_scope(e2e_engine) as s:
         s.execute(update(OutboxMessage).where(OutboxMessage.dedup_key.like("budget:results:%"),
                                               OutboxMessage.status == OutboxStatus.pending)
-                  .values(send_after=utcnow()))
+                  .values(send_after=utcnow(), promotional=False))
     for uid in (PROPOSER_A, PROPOSER_B, VOTER_C):
         notice = wait_for(chats[uid], "결과가 발표됐어요")
         assert notice.get("photo"), "the notice carries the chart"

@@ -43,11 +43,14 @@ async def test_consent_greeting_menu_and_points_on_the_page(stack):
             await expect(consent).to_be_visible(timeout=30000)
             await consent.locator(".inline-button", has_text="동의합니다").click()
             await expect(page.locator(".message.incoming", has_text="가입이 완료")).to_be_visible(timeout=30000)
+            # The one optional sign-up question: the 동 (15 buttons and 건너뛰기).
+            dong = page.locator(".message.incoming", has_text="사시는 동을")
+            await expect(dong.locator(".inline-button")).to_have_count(16, timeout=30000)
 
             await say("안녕하세요")
             menus = page.locator(".message.incoming", has_text="메뉴를 누르거나")
-            await expect(menus).to_have_count(2, timeout=30000)  # after consent, after the greeting
-            menu = menus.nth(1)
+            await expect(menus).to_have_count(1, timeout=30000)  # after the greeting
+            menu = menus.nth(0)
             await expect(menu.locator(".inline-button")).to_have_count(7)
             await menu.locator(".inline-button", has_text="포인트").click()
             await expect(page.locator(".message.incoming", has_text="사용 가능: 0 P")).to_be_visible(timeout=30000)

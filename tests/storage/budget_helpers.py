@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from storage.budget_rules import PROPOSALS_PER_RESIDENT_MAX, BallotRule, PhaseTimes
 from storage.db import session_scope
 from storage.models import OutboxMessage, Role
-from storage.services import budget, residents
+from storage.services import budget, residents, subscriptions
 from storage.timeutil import parse_kst
 
 SECOND = timedelta(seconds=1)
@@ -36,6 +36,8 @@ def resident(session: Session, telegram_id: int, *, staff: bool = False) -> int:
     if staff:
         r.role = Role.staff
     session.flush()
+    # Every topic on, as "모두 받기" right after consent: reminders and results are opt-in.
+    subscriptions.set_defaults(session, r.id, now=BEFORE - timedelta(days=30))
     return r.id
 
 

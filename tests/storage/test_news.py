@@ -11,7 +11,7 @@ from storage.db import session_scope
 from storage.errors import DomainError
 from storage.models import OutboxMessage, Role
 from storage.models.news import NewsCategory, NewsItem
-from storage.services import news, residents
+from storage.services import news, residents, subscriptions
 from storage.timeutil import parse_kst
 
 DAY = parse_kst("2026-11-25 10:00")
@@ -46,12 +46,16 @@ def test_url_rule(url, ok):
     assert er.is_http_url(url) is ok
 
 
-def test_post_queues_one_notice_per_reachable_resident(engine):
+def test_post_queues_one_notice_per_reachable_subscriber(engine):
     with session_scope(engine) as s:
         staff = _resident(s, 1)
         residents.set_role(s, 1, Role.staff)
         reader = _resident(s, 2)
         gone = _resident(s, 3)
+        opted_out = _resident(s, 4)
+        for rid in (staff, reader, gone):
+            subscriptions.set_defaults(s, rid)
+        subscriptions.set_defaults(s, opted_out, ["surveys"])  # 중구소식 off
         residents.mark_unreachable(s, gone)
     with session_scope(engine) as s:
         posted = news.post_news(s, category="언론에 비친 중구", title="중구, 겨울 축제 개최",
@@ -68,7 +72,7 @@ def test_post_queues_one_notice_per_reachable_resident(engine):
 
 
 def test_posted_at_night_waits_for_the_morning(session):
-    _resident(session, 1)
+    subscriptions.set_defaults(session, _resident(session, 1))
     night = parse_kst("2026-11-25 21:00")
     news.post_news(session, category="gov_news", title="t", summary="s", staff_id=None, now=night)
     notice = session.scalar(select(OutboxMessage))
