@@ -23,5 +23,7 @@ ensure_venv() {  # ensure_venv DIR PYTHON_VERSION REQUIREMENTS [CONSTRAINTS]
 mkdir -p var models build
 ensure_venv "$ROOT/.venv" 3.11 requirements.txt
 ensure_venv "$ROOT/.venv-rasa" 3.10 requirements-rasa.txt constraints-rasa.txt
-log "migrating the database (${DATABASE_URL:-SQLite file var/ontong.db})"
-"$APP_PY" -m storage.cli migrate >/dev/null
+if [ "${SETUP_MIGRATE:-1}" = "1" ]; then
+  log "migrating the database (${DATABASE_URL:-SQLite file var/ontong.db})"
+  "$APP_PY" -m storage.cli migrate >/dev/null
+fi
