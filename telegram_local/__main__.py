@@ -30,9 +30,12 @@ def parse_args(argv: list[str] | None = None) -> Config:
     parser.add_argument("--demo-user", action="append", default=[], metavar="ROLE:ID:NAME",
                         help="demo mode: a user the chat page opens (ROLE resident, second or staff); repeatable")
     parser.add_argument("--demo-poster", type=Path, help="demo mode: the poster PNG the tour's QR scan uses")
+    parser.add_argument("--demo-fact", action="append", default=[], metavar="KEY=VALUE",
+                        help="demo mode: a value the tour uses (e.g. near_proposal=2); repeatable")
     args = parser.parse_args(argv)
     try:
-        demo = Demo(tuple(DemoUser.parse(text) for text in args.demo_user), args.demo_poster)
+        demo = Demo(tuple(DemoUser.parse(text) for text in args.demo_user), args.demo_poster,
+                    tuple(Demo.parse_fact(text) for text in args.demo_fact))
     except ValueError as err:
         parser.error(str(err))
     limits = Limits(enabled=not args.no_limits, global_rate=args.global_rate, chat_rate=args.chat_rate,

@@ -39,6 +39,15 @@ class DemoUser:
 class Demo:
     users: tuple[DemoUser, ...] = ()
     poster: Path | None = None
+    facts: tuple[tuple[str, str], ...] = ()  # e.g. ("near_proposal", "2"): numbers the tour types
+
+    @staticmethod
+    def parse_fact(text: str) -> tuple[str, str]:
+        """'near_proposal=2' → ('near_proposal', '2'); raises ValueError."""
+        key, sep, value = text.partition("=")
+        if not sep or not key.isidentifier():
+            raise ValueError(f"--demo-fact wants KEY=VALUE, got {text!r}")
+        return key, value
 
     @property
     def enabled(self) -> bool:
@@ -49,7 +58,8 @@ async def demo_info(request: web.Request, state: Any, body: dict[str, Any]) -> d
     """{enabled, users, poster}: what the chat page needs for its tour."""
     demo: Demo = state.config.demo
     return {"enabled": demo.enabled, "users": [u.to_json() for u in demo.users],
-            "poster": "/test/demo/poster.png" if demo.enabled and demo.poster else None}
+            "poster": "/test/demo/poster.png" if demo.enabled and demo.poster else None,
+            "facts": dict(demo.facts) if demo.enabled else {}}
 
 
 async def demo_poster(request: web.Request, state: Any, body: dict[str, Any]) -> web.StreamResponse:
