@@ -21,13 +21,16 @@ ensure_postgres() {
   fi
 }
 
-"$ROOT/scripts/setup.sh"
-"$ROOT/scripts/install_browser.sh"
+step "환경 준비" setup "인터넷 연결과 Python 3.11·3.10 설치를 확인하고 다시 실행하세요. 환경을 처음부터 만들려면: rm -rf .venv .venv-rasa" \
+  -- "$ROOT/scripts/setup.sh"
+step "브라우저 준비" browser "apt-get 으로 chromium, fonts-nanum, fonts-noto-color-emoji 를 설치할 수 있는지 확인하세요" \
+  -- "$ROOT/scripts/install_browser.sh"
 ensure_postgres
 export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
 export REQUIRE_POSTGRES=1
 
-"$ROOT/scripts/train.sh"
+step "모델 학습" train "nlu/·domain.yml·config.yml 의 오류를 고치고 다시 실행하세요 (.venv/bin/python scripts/validate_rasa.py)" \
+  -- env RASA_TRAIN_PROGRESS=1 "$ROOT/scripts/train.sh"
 
 log "rasa data validate"
 "$APP_PY" scripts/validate_rasa.py
