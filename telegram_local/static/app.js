@@ -606,19 +606,19 @@ const TOUR = [
   { as: "resident", label: "포인트 내역 보기", steps: [{ press: "포인트 내역", otherwise: "포인트 내역" }] },
   { as: "resident", label: "행사 포스터 QR 스캔", steps: [{ scan: true }] },
   { as: "resident", label: "상품권 교환 신청", steps: [{ send: "상품권 교환할래요" }] },
-  { as: "resident", label: "금액 고르기 (5,000 P)", steps: [{ press: "5,000" }] },
-  { as: "resident", label: "교환 신청 확인", steps: [{ press: "신청" }] },
+  { as: "resident", label: "금액 고르기 (5,000 P)", steps: [{ press: "5,000 P", exact: true }] },
+  { as: "resident", label: "교환 신청 확인", steps: [{ press: "교환 신청", exact: true }] },
   { section: "제안 공감으로 50 달성" },
   { as: "resident", label: "공감 48명인 제안 보기", steps: [{ send: "{near_proposal}번 제안 자세히" }] },
   { as: "resident", label: "공감하기 (49명)", steps: [{ send: "{near_proposal}번 제안에 공감할래" }] },
   { as: "second", label: "두 번째 주민으로 공감 (50명 → 검토)", steps: [{ send: "{near_proposal}번 제안에 공감할래" }] },
   { section: "참여예산 투표와 영수증" },
-  { as: "resident", label: "투표 시작", steps: [{ send: "참여예산 투표할래" }] },
+  { as: "resident", label: "투표 시작", steps: [{ send: "참여예산" }, { waitText: "투표하기" }, { press: "투표하기" }] },
   { as: "resident", label: "사업 담기: LED 보안등", steps: [{ press: "LED" }] },
   { as: "resident", label: "사업 담기: 그늘막", steps: [{ press: "그늘막" }] },
   { as: "resident", label: "투표 제출", steps: [{ press: "제출" }] },
-  { as: "resident", label: "영수증 확인", steps: [{ press: "영수증", otherwise: "투표 영수증 확인" }] },
-  { as: "resident", label: "지난 회차 결과 차트", steps: [{ send: "참여예산 결과 보여줘" }] },
+  { as: "resident", label: "영수증(접수번호) 확인", steps: [{ send: "내 투표 확인" }] },
+  { as: "resident", label: "지난 회차 결과 차트", steps: [{ send: "투표 결과 그래프" }] },
   { section: "설문 끝까지" },
   { as: "resident", label: "설문 시작", steps: [{ send: "설문 참여할래" }] },
   { as: "resident", label: "첫 번째 보기로 답하기 (누를 때마다 한 문항)", steps: [{ pressFirst: true }] },
@@ -626,11 +626,11 @@ const TOUR = [
   { section: "공지 보내기 → 진행률" },
   { as: "staff", label: "공지 작성 시작", steps: [{ send: "/announce" }] },
   { as: "staff", label: "공지 내용 보내기", steps: [{ send: "(예시) 이번 주 토요일 10시, 신당동 주민센터에서 주민참여예산 설명회가 열려요." }] },
-  { as: "staff", label: "사진·링크 건너뛰기", steps: [{ press: "건너뛰기" }, { wait: 1500 }, { press: "건너뛰기" }] },
+  { as: "staff", label: "사진·링크 건너뛰기", steps: [{ press: "건너뛰기" }, { waitText: "링크 버튼" }, { press: "건너뛰기" }] },
   { as: "staff", label: "대상: 전체 구독자", steps: [{ press: "전체 구독자" }] },
   { as: "staff", label: "지금 보내기 (진행률)", steps: [{ press: "지금 보내기" }] },
   { section: "분기 지급 마감 → CSV" },
-  { as: "staff", label: "분기 지급 마감", steps: [{ send: "/payout_close" }] },
+  { as: "staff", label: "분기 지급 마감", steps: [{ send: "/payout_close" }, { waitText: "CSV" }, { press: "CSV" }] },
 ];
 
 function demoUser(role) {
@@ -653,10 +653,10 @@ function fill(text) {
   return text.replace(/\{(\w+)\}/g, (_, key) => state.demo.facts[key] ?? `{${key}}`);
 }
 
-function latestButton(match) {
-  // The newest bot message's button whose text contains `match` (or its first button).
+function latestButton(match, exact) {
+  // The newest bot message's button whose text contains (or, with `exact`, is) `match`.
   const buttons = [...document.querySelectorAll("#messages .message.incoming .inline-button")]
-    .filter((b) => !b.disabled && (match === true || b.textContent.includes(match)));
+    .filter((b) => !b.disabled && (exact ? b.textContent.trim() === match : b.textContent.includes(match)));
   return buttons.length ? buttons[buttons.length - 1] : null;
 }
 
@@ -664,6 +664,20 @@ function firstButtonOfLatest() {
   const rows = [...document.querySelectorAll("#messages .message.incoming")].filter((m) => m.querySelector(".inline-button"));
   const last = rows[rows.length - 1];
   return last ? last.querySelector(".inline-button") : null;
+}
+
+function botMessages() {
+  return [...document.querySelectorAll("#messages .message.incoming")];
+}
+
+async function waitForText(text, after, ms = 20000) {
+  // Until a bot message newer than the first `after` ones contains `text` (the bot answers asynchronously).
+  const deadline = Date.now() + ms;
+  const found = () => botMessages().slice(after).some((m) => m.textContent.includes(text));
+  while (!found()) {
+    if (Date.now() > deadline) throw new Error("봇의 답을 기다리다 멈췄어요. 다시 눌러 보세요.");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
 }
 
 async function scanPoster() {
@@ -675,12 +689,13 @@ async function scanPoster() {
 
 async function runTourItem(item, node) {
   await actAs(item.as);
+  const before = botMessages().length;
   for (const step of item.steps) {
     if (step.send) await sendText(fill(step.send));
     else if (step.scan) await scanPoster();
-    else if (step.wait) await new Promise((resolve) => setTimeout(resolve, step.wait));
+    else if (step.waitText) await waitForText(step.waitText, before);
     else {
-      const button = step.pressFirst ? firstButtonOfLatest() : latestButton(step.press);
+      const button = step.pressFirst ? firstButtonOfLatest() : latestButton(step.press, step.exact);
       if (button) button.click();
       else if (step.otherwise) await sendText(fill(step.otherwise));
       else throw new Error(`"${step.press || "보기"}" 버튼이 아직 없어요. 앞 단계를 먼저 해 보세요.`);
