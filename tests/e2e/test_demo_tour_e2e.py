@@ -34,6 +34,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _small(path: Path) -> None:
+    """256 colours are plenty for a chat screenshot and keep the repository small."""
+    Image.open(path).convert("RGB").quantize(colors=256).save(path, optimize=True)
+
+
 def _need(path: Path, what: str) -> None:
     if not path.exists():
         message = f"{path} is missing: {what}"
@@ -76,6 +81,7 @@ async def test_the_guided_tour_for_resident_and_staff(demo_stack) -> None:  # ty
     poster = Image.open(info.poster_png)
     poster.thumbnail((600, 900))
     poster.save(SHOTS / "poster.png")
+    _small(SHOTS / "poster.png")
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
@@ -91,7 +97,9 @@ async def test_the_guided_tour_for_resident_and_staff(demo_stack) -> None:  # ty
 
             async def shot(name: str) -> None:
                 await page.wait_for_timeout(400)
-                await page.screenshot(path=str(SHOTS / f"{name}.png"))
+                path = SHOTS / f"{name}.png"
+                await page.screenshot(path=str(path))
+                _small(path)
 
             # The page opens as the demo resident, with the tour and the staff switch.
             await expect(page.locator("#whoami")).to_contain_text(info.resident_name)
