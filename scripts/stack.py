@@ -221,11 +221,19 @@ def demo_flags(config: StackConfig) -> tuple[list[str], object | None]:
              f"--demo-user=staff:{info.staff_id}:{info.staff_name}"]
     if info.poster_png:
         flags.append(f"--demo-poster={info.poster_png}")
+    if info.near_proposal_id:
+        flags.append(f"--demo-fact=near_proposal={info.near_proposal_id}")
     return flags, info
 
 
 def _since(start: float) -> str:
     return f"{time.time() - start:.1f}s"
+
+
+def _mark(ok: bool) -> str:
+    """✓ / ✗ as the set-up steps print them (coloured on a terminal)."""
+    sign = "✓" if ok else "✗"
+    return f"\033[1;{32 if ok else 31}m{sign}\033[0m" if sys.stderr.isatty() else sign
 
 
 def main() -> int:
@@ -239,7 +247,7 @@ def main() -> int:
     try:
         stack.start()
     except StackError as err:
-        print(f"  ✗ 서버 시작  {_since(started)}  실패: {err}", file=sys.stderr)
+        print(f"  {_mark(False)} 서버 시작  {_since(started)}  실패: {err}", file=sys.stderr)
         name = str(err).split(" ", 1)[0]
         log = stack.log(name) if name in ("rasa", "bot", "actions", "telegram_local", "scheduler") else None
         if log is not None and log.exists():
@@ -248,10 +256,10 @@ def main() -> int:
         print("할 일: 다른 프로그램이 포트 8081·5005·5055 를 쓰고 있지 않은지 확인하고 다시 실행하세요 "
               "(LOCAL_TELEGRAM_PORT, RASA_PORT, ACTIONS_PORT 로 바꿀 수 있어요).", file=sys.stderr)
         return 1
-    print(f"  ✓ 서버 시작  {_since(started)}", file=sys.stderr, flush=True)
+    print(f"  {_mark(True)} 서버 시작  {_since(started)}", file=sys.stderr, flush=True)
     c = stack.config
     total = os.environ.get("RUN_STARTED")
-    took = f"  (make run → 대화 가능까지 {time.time() - float(total):.0f}초)" if total else ""
+    took = f" (make run → 대화 가능까지 {time.time() - float(total):.0f}초)" if total else ""
     if c.local_telegram:
         lines = ["", f"  온통중구 챗봇이 준비되었습니다{took}.", f"  브라우저에서 여세요:  {c.telegram_url}/"]
         if info is not None:

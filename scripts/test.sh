@@ -44,4 +44,26 @@ log "dialogue test stories"
 log "test stories passed (report: build/reports/core)"
 
 log "app tests: unit, storage on SQLite and PostgreSQL, local Telegram, end to end"
-run_pytest "$APP_PY" -m pytest -q -ra "$@"
+if [ "$#" -gt 0 ] || [ "${PYTEST_GROUPS:-2}" = "1" ]; then
+  run_pytest "$APP_PY" -m pytest -q -ra "$@"
+else
+  # Two pytest processes over disjoint directories, one per core: the end-to-end
+  # tests mostly wait on Rasa and the bot, the others mostly compute.
+  mkdir -p build/reports
+  e2e_log=build/reports/pytest-e2e.log
+  e2e_rc=0
+  "$APP_PY" -m pytest -q -ra -p no:cacheprovider tests/e2e > "$e2e_log" 2>&1 &
+  e2e_pid=$!
+  rest_rc=0
+  run_pytest "$APP_PY" -m pytest -q -ra --ignore=tests/e2e tests || rest_rc=$?
+  wait "$e2e_pid" || e2e_rc=$?
+  log "end-to-end tests (tests/e2e, run alongside; log: $e2e_log)"
+  cat "$e2e_log"
+  if [ "$e2e_rc" -eq 5 ]; then
+    echo "pytest collected no end-to-end tests: failing on purpose" >&2
+    exit 1
+  fi
+  if [ "$rest_rc" -ne 0 ] || [ "$e2e_rc" -ne 0 ]; then
+    exit 1
+  fi
+fi
