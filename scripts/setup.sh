@@ -10,6 +10,7 @@ ensure_venv() {  # ensure_venv DIR PYTHON_VERSION REQUIREMENTS [CONSTRAINTS]
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     return 0
   fi
+  local started=$SECONDS
   if [ ! -x "$dir/bin/python" ]; then
     log "creating $dir (Python $version)"
     "$(find_python "$version")" -m venv "$dir"
@@ -18,6 +19,7 @@ ensure_venv() {  # ensure_venv DIR PYTHON_VERSION REQUIREMENTS [CONSTRAINTS]
   log "installing $req into $dir"
   "$dir/bin/python" -m pip install -q -r "$req" ${constraints:+-c "$constraints"}
   echo "$want" > "$stamp"
+  log "$dir ready in $((SECONDS - started)) s"
 }
 
 mkdir -p var models build
