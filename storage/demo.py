@@ -65,6 +65,7 @@ class DemoInfo:
     poster_link: str | None = None
     poster_png: str | None = None
     poster_pdf: str | None = None
+    near_proposal_id: int | None = None  # two 공감 short of review
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__, ensure_ascii=False, indent=2)
@@ -156,7 +157,7 @@ def seed(session: Session, *, now: datetime | None = None, media_dir: Path | Non
 
     _points_history(session, clock, staff, me, fillers)
     _budget(session, clock, staff, me, fillers, media)
-    _proposals(session, clock, staff, me, fillers)
+    near = _proposals(session, clock, staff, me, fillers)
     _survey(session, clock, staff)
     _contest(session, clock, staff, me, fillers, media)
     _news(session, clock, staff)
@@ -164,7 +165,7 @@ def seed(session: Session, *, now: datetime | None = None, media_dir: Path | Non
     info = _event(session, clock, staff, media)
     _announcement(session, clock, staff)
     _past_notices_delivered(session, now)
-    return info
+    return replace(info, near_proposal_id=near)
 
 
 def _points_history(session: Session, clock: _Clock, staff: Resident, me: Resident,
@@ -294,7 +295,7 @@ PROPOSALS = [
 ]
 
 
-def _proposals(session: Session, clock: _Clock, staff: Resident, me: Resident, fillers: list[Resident]) -> None:
+def _proposals(session: Session, clock: _Clock, staff: Resident, me: Resident, fillers: list[Resident]) -> int:
     """15 proposals: one two short of the threshold, one answered, the rest on their way."""
     needed = proposal_rules.load_config().endorsements_for_review
     authors = iter(fillers[::4] + fillers[1::4])
@@ -309,6 +310,7 @@ def _proposals(session: Session, clock: _Clock, staff: Resident, me: Resident, f
         proposal = proposals.submit(session, author_id=author.id, title=f"{MARK} {title}", body=f"{MARK} {body}",
                                     category=category, dong=dong, now=opened).proposal
         if count is None:
+            near = proposal.id
             count = needed - 2  # a visitor's and the second demo resident's 공감 send it to review
         elif count == "answered":
             count = needed
@@ -324,6 +326,7 @@ def _proposals(session: Session, clock: _Clock, staff: Resident, me: Resident, f
                 text=f"{MARK} 자원순환과입니다. 을지로 인쇄 골목에 분리수거함 8개를 추가하고 종이류 수거를 "
                      "주 3회로 늘리겠습니다. 요일별 수거는 상인회와 협의해 내년 상반기에 시범 운영합니다.",
                 now=clock.at(-2, 15))
+    return near
 
 
 def _survey(session: Session, clock: _Clock, staff: Resident) -> None:

@@ -16,7 +16,8 @@ def test_without_flags_there_is_no_demo() -> None:
     config = parse_args([])
     assert not config.demo.enabled
     with run_server(config) as url:
-        assert httpx.get(f"{url}/test/demo").json() == {"enabled": False, "users": [], "poster": None}
+        assert httpx.get(f"{url}/test/demo").json() == {"enabled": False, "users": [], "poster": None,
+                                                         "facts": {}}
         assert httpx.get(f"{url}/test/demo/poster.png").status_code == 404
 
 
@@ -29,10 +30,12 @@ def test_demo_users_exist_from_the_start_and_the_poster_is_served(tmp_path: Path
     poster = tmp_path / "poster.png"
     poster.write_bytes(b"\x89PNG\r\n\x1a\nfake")
     config = parse_args(["--token", TOKEN, "--demo-user", "resident:700001:김중구(예시)",
-                         "--demo-user", "staff:900001:박민원(예시 직원)", "--demo-poster", str(poster)])
+                         "--demo-user", "staff:900001:박민원(예시 직원)", "--demo-poster", str(poster),
+                         "--demo-fact", "near_proposal=2"])
     with run_server(config) as url:
         info = httpx.get(f"{url}/test/demo").json()
         assert info["enabled"] and info["poster"] == "/test/demo/poster.png"
+        assert info["facts"] == {"near_proposal": "2"}
         assert [(u["id"], u["role"]) for u in info["users"]] == [(700001, "resident"), (900001, "staff")]
         assert httpx.get(f"{url}{info['poster']}").content == poster.read_bytes()
         # The bot may write first: the demo users count as having started the bot.
