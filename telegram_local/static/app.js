@@ -712,6 +712,9 @@ function renderTour() {
     if (item.group) { body.append(el("div", { class: "tour-group" }, item.group)); continue; }
     if (item.section) { body.append(el("div", { class: "tour-section" }, item.section)); continue; }
     const user = demoUser(item.as);
+    // An item that needs a value the run command did not pass (e.g. near_proposal) is left out.
+    const texts = item.steps.map((step) => step.send || "").join(" ");
+    if (!user || [...texts.matchAll(/\{(\w+)\}/g)].some(([, key]) => !(key in state.demo.facts))) continue;
     const node = el("button", { type: "button", class: "tour-item", title: user ? `${user.first_name}(으)로` : "" });
     node.append(el("span", { class: `who ${item.as}` }, who[item.as]), el("span", {}, item.label));
     node.addEventListener("click", () => runTourItem(item, node).catch((error) => toast(error.message)));
