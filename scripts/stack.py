@@ -130,13 +130,19 @@ class Stack:
                                 "--port", str(c.actions_port)])
         self._wait("actions", lambda: _http_ok(f"http://127.0.0.1:{c.actions_port}/health"), 60)
 
-    def start_rasa(self) -> None:
+    def spawn_rasa(self) -> None:
+        """Start Rasa loading its model (the slow part) without waiting for it."""
         c = self.config
         if not c.model.exists():
             raise StackError(f"no trained model at {c.model}: run scripts/train.sh")
         self._spawn("rasa", [str(RASA), "run", "-m", str(c.model), "--interface", "127.0.0.1",
                              "--port", str(c.rasa_port), "--endpoints", c.endpoints,
                              "--credentials", "credentials.yml"])
+
+    def start_rasa(self) -> None:
+        c = self.config
+        if "rasa" not in self.procs:
+            self.spawn_rasa()
         # Rasa loads the model before it starts listening, so an answer means ready.
         self._wait("rasa", lambda: _http_ok(f"{c.rasa_url}/webhooks/rest/"), 240)
 
@@ -165,6 +171,9 @@ class Stack:
 
     def start(self) -> "Stack":
         try:
+            # Rasa needs neither Telegram nor the action server to load its model,
+            # so it loads while they start (it calls actions only per message).
+            self.spawn_rasa()
             if self.config.local_telegram:
                 self.start_telegram()
             self.start_actions()
@@ -202,20 +211,70 @@ class Stack:
         self.stop()
 
 
+def demo_flags(config: StackConfig) -> tuple[list[str], object | None]:
+    """telegram_local's demo flags when the database holds the seeded demo (see storage/demo.py)."""
+    from storage import demo
+
+    if not config.local_telegram or not demo.enabled(config.database_url):
+        return [], None
+    path = demo.info_path(config.database_url)
+    if not path.exists():
+        return [], None
+    info = demo.read_info(config.database_url)
+    flags = [f"--demo-user=resident:{info.resident_id}:{info.resident_name}",
+             f"--demo-user=second:{info.second_resident_id}:{info.second_resident_name}",
+             f"--demo-user=staff:{info.staff_id}:{info.staff_name}"]
+    if info.poster_png:
+        flags.append(f"--demo-poster={info.poster_png}")
+    if info.near_proposal_id:
+        flags.append(f"--demo-fact=near_proposal={info.near_proposal_id}")
+    return flags, info
+
+
+def _since(start: float) -> str:
+    return f"{time.time() - start:.1f}s"
+
+
+def _mark(ok: bool) -> str:
+    """✓ / ✗ as the set-up steps print them (coloured on a terminal)."""
+    sign = "✓" if ok else "✗"
+    return f"\033[1;{32 if ok else 31}m{sign}\033[0m" if sys.stderr.isatty() else sign
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="Run the whole 온통중구 stack")
     parser.parse_args()
-    stack = Stack()
-    print("starting: local Telegram, action server, Rasa (about a minute), bot …", flush=True)
+    config = StackConfig()
+    flags, info = demo_flags(config)
+    config.telegram_args += flags
+    stack = Stack(config)
+    started = time.time()
     try:
         stack.start()
     except StackError as err:
-        print(f"failed: {err}", file=sys.stderr)
+        print(f"  {_mark(False)} 서버 시작  {_since(started)}  실패: {err}", file=sys.stderr)
+        name = str(err).split(" ", 1)[0]
+        log = stack.log(name) if name in ("rasa", "bot", "actions", "telegram_local", "scheduler") else None
+        if log is not None and log.exists():
+            tail = log.read_text(errors="replace").splitlines()[-20:]
+            print(f"\n--- {log} (마지막 20줄) ---\n" + "\n".join(tail) + "\n---", file=sys.stderr)
+        print("할 일: 다른 프로그램이 포트 8081·5005·5055 를 쓰고 있지 않은지 확인하고 다시 실행하세요 "
+              "(LOCAL_TELEGRAM_PORT, RASA_PORT, ACTIONS_PORT 로 바꿀 수 있어요).", file=sys.stderr)
         return 1
+    print(f"  {_mark(True)} 서버 시작  {_since(started)}", file=sys.stderr, flush=True)
     c = stack.config
+    total = os.environ.get("RUN_STARTED")
+    took = f" (make run → 대화 가능까지 {time.time() - float(total):.0f}초)" if total else ""
     if c.local_telegram:
-        print(f"\n  온통중구 챗봇이 준비되었습니다. 브라우저에서 여세요:  {c.telegram_url}/\n"
-              f"  (logs: {c.log_dir}; stop with Ctrl+C)\n", flush=True)
+        lines = ["", f"  온통중구 챗봇이 준비되었습니다{took}.", f"  브라우저에서 여세요:  {c.telegram_url}/"]
+        if info is not None:
+            lines += [f"  예시 주민: {info.resident_name} (id {info.resident_id}) · "  # type: ignore[attr-defined]
+                      f"두 번째 주민: {info.second_resident_name} (id {info.second_resident_id})",  # type: ignore[attr-defined]
+                      f"  예시 직원: {info.staff_name} (id {info.staff_id}) — 채팅 페이지의 "  # type: ignore[attr-defined]
+                      "'중구청 직원으로 대화'",
+                      "  채팅 페이지 오른쪽의 '둘러보기'가 해 볼 것을 안내해요. 예시 데이터 다시 만들기: make demo-reset"]
+        lines += [f"  기록: {c.log_dir}/ · 끝내기: Ctrl+C", ""]
+        print("\n".join(lines), flush=True)
     else:
         print("\n  The bot is connected to Telegram. Stop with Ctrl+C.\n", flush=True)
     stopping = False

@@ -14,6 +14,10 @@ if [ -f "$MODEL" ] && [ "$(cat models/current.sha256 2>/dev/null)" = "$fingerpri
   exit 0
 fi
 log "training the Rasa model (a few minutes on 2 cores)"
+# --quiet also hides the epoch progress bars; the quiet run command keeps them
+# (RASA_TRAIN_PROGRESS=1) in var/log/train.log to show a percentage.
+quiet="--quiet"
+[ "${RASA_TRAIN_PROGRESS:-0}" = "1" ] && quiet=""
 "$RASA" train --config config.yml --domain domain.yml --data nlu/data \
-  --out models --fixed-model-name current --quiet
+  --out models --fixed-model-name current $quiet
 echo "$fingerprint" > models/current.sha256

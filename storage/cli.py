@@ -60,6 +60,7 @@ def _feature_commands() -> list[Callable[[argparse._SubParsersAction], None]]:
     from storage.cli_budget import register_cli as budget_cli; registrars.append(budget_cli)
     from storage.cli_broadcast import register_cli as broadcast_cli; registrars.append(broadcast_cli)
     from storage.cli_privacy import register_cli as privacy_cli; registrars.append(privacy_cli)
+    from storage.cli_demo import register_cli as demo_cli; registrars.append(demo_cli)
     return registrars
 
 

@@ -5,11 +5,13 @@ import argparse
 import asyncio
 import logging
 import os
+from pathlib import Path
 
 from aiohttp import web
 
 from telegram_local.config import (DEFAULT_BOT_USERNAME, DEFAULT_CHAT_BURST, DEFAULT_CHAT_RATE,
                                    DEFAULT_GLOBAL_RATE, Config, Limits)
+from telegram_local.demo import Demo, DemoUser
 from telegram_local.server import create_app
 
 
@@ -25,11 +27,21 @@ def parse_args(argv: list[str] | None = None) -> Config:
     parser.add_argument("--global-rate", type=float, default=DEFAULT_GLOBAL_RATE, help="messages/s per bot")
     parser.add_argument("--chat-rate", type=float, default=DEFAULT_CHAT_RATE, help="messages/s per chat")
     parser.add_argument("--chat-burst", type=int, default=DEFAULT_CHAT_BURST, help="messages a chat may burst")
+    parser.add_argument("--demo-user", action="append", default=[], metavar="ROLE:ID:NAME",
+                        help="demo mode: a user the chat page opens (ROLE resident, second or staff); repeatable")
+    parser.add_argument("--demo-poster", type=Path, help="demo mode: the poster PNG the tour's QR scan uses")
+    parser.add_argument("--demo-fact", action="append", default=[], metavar="KEY=VALUE",
+                        help="demo mode: a value the tour uses (e.g. near_proposal=2); repeatable")
     args = parser.parse_args(argv)
+    try:
+        demo = Demo(tuple(DemoUser.parse(text) for text in args.demo_user), args.demo_poster,
+                    tuple(Demo.parse_fact(text) for text in args.demo_fact))
+    except ValueError as err:
+        parser.error(str(err))
     limits = Limits(enabled=not args.no_limits, global_rate=args.global_rate, chat_rate=args.chat_rate,
                     chat_burst=args.chat_burst)
     return Config(token=args.token, host=args.host, port=args.port, bot_username=args.bot_username.lstrip("@"),
-                  limits=limits)
+                  limits=limits, demo=demo)
 
 
 async def serve(config: Config) -> None:

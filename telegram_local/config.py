@@ -5,6 +5,10 @@ import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from telegram_local.demo import Demo
 
 DEFAULT_TOKEN = "123456:LOCAL-DEV-TOKEN"
 DEFAULT_PORT = 8081
@@ -41,6 +45,8 @@ class Config:
     bot_name: str = DEFAULT_BOT_NAME
     limits: Limits = field(default_factory=Limits)
     webhook_retry_base: float = 1.0
+    # Demo mode (the chat page's tour): users and poster handed over by flags.
+    demo: "Demo" = field(default_factory=lambda: _no_demo())
     clock: Callable[[], float] = time.monotonic
 
     @property
@@ -48,3 +54,8 @@ class Config:
         """The bot's user id: the digits before the colon, as in a real token."""
         head = self.token.split(":", 1)[0]
         return int(head) if head.isdigit() else 1
+
+
+def _no_demo() -> "Demo":
+    from telegram_local.demo import Demo
+    return Demo()

@@ -134,6 +134,9 @@ class State:
         self.updates.clear()
         self.counters.clear()
         self.limiter.reset()
+        # Demo users exist from the start, so the bot can write to them before the page opens.
+        for user in self.config.demo.users:
+            self.upsert_user(user.id, user.first_name, started=True)
 
     # --- change tracking -------------------------------------------------
     def bump(self, chat: Chat | None = None) -> int:

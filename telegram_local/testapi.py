@@ -11,7 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
-from telegram_local import testapi_views
+from telegram_local import demo, testapi_views
 from telegram_local.entities import detect_entities, utf16_len
 from telegram_local.markup import callback_data_of
 from telegram_local.scan import ScanError, decode_png, start_payload
@@ -151,3 +151,4 @@ def register(router: web.UrlDispatcher) -> None:
                        ("photo", photo), ("document", document), ("block", block)):
         router.add_post(f"/test/{path}", json_view(view))
     testapi_views.register(router)
+    demo.register(router)

@@ -3,7 +3,6 @@
 // callback answers for every open tab.
 "use strict";
 
-const STAFF = { id: 900001, first_name: "중구청 직원" };
 const STORE_KEY = "telegram_local.tabs";
 const TYPING_MS = 5000;
 const ACTION_TEXT = { typing: "입력 중…", upload_photo: "사진 보내는 중…", upload_document: "파일 보내는 중…",
@@ -20,6 +19,7 @@ const state = {
   pending: new Map(),  // callback_query_id → "message_id|callback_data" of the pressed button
   answered: new Set(), // callback_query_ids the bot has answered
   bot: { first_name: "온통중구", username: "ontong_junggu_bot" },
+  demo: { enabled: false, users: [], poster: null, facts: {} },  // from /test/demo (flags of the run command)
 };
 
 // ---------------------------------------------------------------- HTTP
@@ -113,7 +113,7 @@ function renderTabs() {
     const chat = chatOf(tab.id);
     const item = el("div", { class: "tab" + (tab.id === state.active ? " active" : ""), role: "tab",
       "aria-selected": String(tab.id === state.active), "data-user-id": tab.id, tabindex: "0" });
-    item.append(el("div", { class: "avatar" + (tab.id === STAFF.id ? " staff" : "") }, initial(tab.first_name)));
+    item.append(el("div", { class: "avatar" + (demoRoleOf(tab.id) === "staff" ? " staff" : "") }, initial(tab.first_name)));
     const text = el("div", { class: "tab-text" });
     text.append(el("div", { class: "tab-name" }, fullName(tab)));
     text.append(el("div", { class: "tab-sub" }, `ID ${tab.id}` + (chat.blocked ? " · 차단" : "")));
@@ -351,6 +351,7 @@ function renderReplyKeyboard(chat) {
 
 function render() {
   renderTabs();
+  $("staff-toggle").checked = demoRoleOf(state.active) === "staff";
   const tab = tabOf(state.active);
   const has = Boolean(tab);
   $("empty-state").hidden = has;
@@ -536,7 +537,14 @@ function openUserDialog() {
 // ---------------------------------------------------------------- wiring
 function wire() {
   $("new-user-button").addEventListener("click", openUserDialog);
-  $("staff-button").addEventListener("click", () => openTab({ ...STAFF }).catch((e) => toast(e.message)));
+  $("staff-toggle").addEventListener("change", (e) => {
+    actAs(e.target.checked ? "staff" : "resident").catch((error) => toast(error.message));
+  });
+  $("tour-toggle").addEventListener("click", () => {
+    const collapsed = document.body.classList.toggle("tour-collapsed");
+    $("tour-toggle").textContent = collapsed ? "‹" : "›";
+    $("tour-toggle").setAttribute("aria-expanded", String(!collapsed));
+  });
   $("user-form").addEventListener("submit", createUser);
   $("scan-form").addEventListener("submit", scan);
   for (const button of document.querySelectorAll("[data-close]")) {
@@ -588,6 +596,146 @@ function wire() {
   });
 }
 
+// ---------------------------------------------------------------- demo: staff switch and guided tour
+// Only when the run command started this server with --demo-user flags (GET /test/demo).
+// Each tour item switches to the right demo user and types, presses or scans for you.
+const TOUR = [
+  { group: "주민으로 해 보기" },
+  { section: "포인트 확인 → QR 스캔 → 상품권 교환" },
+  { as: "resident", label: "내 포인트 확인", steps: [{ send: "내 포인트" }] },
+  { as: "resident", label: "포인트 내역 보기", steps: [{ press: "포인트 내역", otherwise: "포인트 내역" }] },
+  { as: "resident", label: "행사 포스터 QR 스캔", steps: [{ scan: true }] },
+  { as: "resident", label: "상품권 교환 신청", steps: [{ send: "상품권 교환할래요" }] },
+  { as: "resident", label: "금액 고르기 (5,000 P)", steps: [{ press: "5,000 P", exact: true }] },
+  { as: "resident", label: "교환 신청 확인", steps: [{ press: "교환 신청", exact: true }] },
+  { section: "제안 공감으로 50 달성" },
+  { as: "resident", label: "공감 48명인 제안 보기", steps: [{ send: "{near_proposal}번 제안 자세히" }] },
+  { as: "resident", label: "공감하기 (49명)", steps: [{ send: "{near_proposal}번 제안에 공감할래" }] },
+  { as: "second", label: "두 번째 주민으로 공감 (50명 → 검토)", steps: [{ send: "{near_proposal}번 제안에 공감할래" }] },
+  { section: "참여예산 투표와 영수증" },
+  { as: "resident", label: "투표 시작", steps: [{ send: "참여예산" }, { waitText: "투표하기" }, { press: "투표하기" }] },
+  { as: "resident", label: "사업 담기: LED 보안등", steps: [{ press: "LED" }] },
+  { as: "resident", label: "사업 담기: 그늘막", steps: [{ press: "그늘막" }] },
+  { as: "resident", label: "투표 제출", steps: [{ press: "제출" }] },
+  { as: "resident", label: "영수증(접수번호) 확인", steps: [{ send: "내 투표 확인" }] },
+  { as: "resident", label: "지난 회차 결과 차트", steps: [{ send: "투표 결과 그래프" }] },
+  { section: "설문 끝까지" },
+  { as: "resident", label: "설문 시작", steps: [{ send: "설문 참여할래" }] },
+  { as: "resident", label: "첫 번째 보기로 답하기 (누를 때마다 한 문항)", steps: [{ pressFirst: true }] },
+  { group: "직원으로 해 보기" },
+  { section: "공지 보내기 → 진행률" },
+  { as: "staff", label: "공지 작성 시작", steps: [{ send: "/announce" }] },
+  { as: "staff", label: "공지 내용 보내기", steps: [{ send: "(예시) 이번 주 토요일 10시, 신당동 주민센터에서 주민참여예산 설명회가 열려요." }] },
+  { as: "staff", label: "사진·링크 건너뛰기", steps: [{ press: "건너뛰기" }, { waitText: "링크 버튼" }, { press: "건너뛰기" }] },
+  { as: "staff", label: "대상: 전체 구독자", steps: [{ press: "전체 구독자" }] },
+  { as: "staff", label: "지금 보내기 (진행률)", steps: [{ press: "지금 보내기" }] },
+  { section: "분기 지급 마감 → CSV" },
+  { as: "staff", label: "분기 지급 마감", steps: [{ send: "/payout_close" }, { waitText: "CSV" }, { press: "CSV" }] },
+];
+
+function demoUser(role) {
+  return state.demo.users.find((u) => u.role === role);
+}
+
+function demoRoleOf(id) {
+  const user = state.demo.users.find((u) => u.id === Number(id));
+  return user ? user.role : null;
+}
+
+async function actAs(role) {
+  const user = demoUser(role);
+  if (!user) throw new Error("예시 사용자가 없어요.");
+  if (tabOf(user.id)) selectTab(user.id);
+  else await openTab({ id: user.id, first_name: user.first_name });
+}
+
+function fill(text) {
+  return text.replace(/\{(\w+)\}/g, (_, key) => state.demo.facts[key] ?? `{${key}}`);
+}
+
+function latestButton(match, exact) {
+  // The newest bot message's button whose text contains (or, with `exact`, is) `match`.
+  const buttons = [...document.querySelectorAll("#messages .message.incoming .inline-button")]
+    .filter((b) => !b.disabled && (exact ? b.textContent.trim() === match : b.textContent.includes(match)));
+  return buttons.length ? buttons[buttons.length - 1] : null;
+}
+
+function firstButtonOfLatest() {
+  const rows = [...document.querySelectorAll("#messages .message.incoming")].filter((m) => m.querySelector(".inline-button"));
+  const last = rows[rows.length - 1];
+  return last ? last.querySelector(".inline-button") : null;
+}
+
+function botMessages() {
+  return [...document.querySelectorAll("#messages .message.incoming")];
+}
+
+async function waitForText(text, after, ms = 20000) {
+  // Until a bot message newer than the first `after` ones contains `text` (the bot answers asynchronously).
+  const deadline = Date.now() + ms;
+  const found = () => botMessages().slice(after).some((m) => m.textContent.includes(text));
+  while (!found()) {
+    if (Date.now() > deadline) throw new Error("봇의 답을 기다리다 멈췄어요. 다시 눌러 보세요.");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+}
+
+async function scanPoster() {
+  if (!state.demo.poster) throw new Error("예시 포스터가 없어요.");
+  const blob = await (await fetch(state.demo.poster)).blob();
+  await asUser("/test/scan", { user_id: state.active, png_base64: await fileBase64(blob) });
+  toast("포스터의 QR 코드를 찍었어요");
+}
+
+async function runTourItem(item, node) {
+  await actAs(item.as);
+  const before = botMessages().length;
+  for (const step of item.steps) {
+    if (step.send) await sendText(fill(step.send));
+    else if (step.scan) await scanPoster();
+    else if (step.waitText) await waitForText(step.waitText, before);
+    else {
+      const button = step.pressFirst ? firstButtonOfLatest() : latestButton(step.press, step.exact);
+      if (button) button.click();
+      else if (step.otherwise) await sendText(fill(step.otherwise));
+      else throw new Error(`"${step.press || "보기"}" 버튼이 아직 없어요. 앞 단계를 먼저 해 보세요.`);
+    }
+  }
+  node.classList.add("done");
+}
+
+function renderTour() {
+  const body = $("tour-body");
+  body.replaceChildren();
+  const who = { resident: "주민", second: "주민2", staff: "직원" };
+  for (const item of TOUR) {
+    if (item.group) { body.append(el("div", { class: "tour-group" }, item.group)); continue; }
+    if (item.section) { body.append(el("div", { class: "tour-section" }, item.section)); continue; }
+    const user = demoUser(item.as);
+    // An item that needs a value the run command did not pass (e.g. near_proposal) is left out.
+    const texts = item.steps.map((step) => step.send || "").join(" ");
+    if (!user || [...texts.matchAll(/\{(\w+)\}/g)].some(([, key]) => !(key in state.demo.facts))) continue;
+    const node = el("button", { type: "button", class: "tour-item", title: user ? `${user.first_name}(으)로` : "" });
+    node.append(el("span", { class: `who ${item.as}` }, who[item.as]), el("span", {}, item.label));
+    node.addEventListener("click", () => runTourItem(item, node).catch((error) => toast(error.message)));
+    body.append(node);
+  }
+}
+
+async function startDemo() {
+  try {
+    state.demo = await api("/test/demo");
+  } catch (error) {
+    return;
+  }
+  if (!state.demo.enabled) return;
+  document.body.classList.add("demo");
+  $("staff-switch").hidden = !demoUser("staff");
+  $("tour").hidden = false;
+  renderTour();
+  if (!state.tabs.length && demoUser("resident")) await actAs("resident").catch(() => {});
+}
+
 function autosize() {
   const input = $("composer-input");
   input.style.height = "auto";
@@ -611,7 +759,8 @@ async function start() {
   if (state.active !== null && window.matchMedia("(min-width: 860px)").matches) document.body.classList.add("in-chat");
   render();
   scrollToBottom(true);
-  pollLoop();
+  await startDemo();
+  restartPoll();
 }
 
 start();
