@@ -26,6 +26,7 @@ from storage import proposal_rules as rules
 from storage.errors import DomainError
 from storage.korean import josa
 from storage.models import Resident
+from storage.rules import is_telegram_file_id
 from storage.services import proposals
 from storage.timeutil import format_day
 
@@ -270,7 +271,7 @@ class ValidateProposalForm(FormValidationAction):
                                       tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         file_id = entity(tracker, "photo_file_id")
         if _intent(tracker) == "photo_sent" and file_id:
-            if len(file_id) > rules.PHOTO_FILE_ID_MAX:
+            if not is_telegram_file_id(file_id):
                 utter_error(dispatcher, DomainError("photo_invalid"))
                 return {PHOTO: None}
             return {PHOTO: file_id}
@@ -282,7 +283,7 @@ class ValidateProposalForm(FormValidationAction):
     def validate_proposal_draft_confirm(self, value: Any, dispatcher: CollectingDispatcher,
                                         tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
         file_id = entity(tracker, "photo_file_id")
-        if _intent(tracker) == "photo_sent" and file_id and len(file_id) <= rules.PHOTO_FILE_ID_MAX:
+        if _intent(tracker) == "photo_sent" and is_telegram_file_id(file_id):
             # A photo sent at the preview replaces the draft's photo; the preview shows it.
             return {PHOTO: file_id, CONFIRM: None}
         choice = entity(tracker, "proposal_choice")

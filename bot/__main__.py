@@ -1,13 +1,14 @@
-"""python -m bot: run the Telegram bot."""
+"""python -m bot: run the Telegram bot (exits with 2 and a clear reason on unsafe settings)."""
 import logging
-import os
+import sys
 
 from bot.app import run
+from bot.logging_setup import setup_logging
+from storage.settings import ConfigError
 
-logging.basicConfig(
-    level=os.environ.get("LOG_LEVEL", "INFO"),
-    format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-)
-for noisy in ("httpx", "apscheduler"):
-    logging.getLogger(noisy).setLevel(logging.WARNING)
-run()
+setup_logging()
+try:
+    run()
+except ConfigError as err:
+    logging.getLogger("bot").error("refusing to start: %s", err)
+    sys.exit(2)

@@ -83,6 +83,7 @@ async def on_error(update: object, context) -> None:  # type: ignore[no-untyped-
 def run(settings: BotSettings | None = None) -> None:
     """Run by long polling, or by webhook when WEBHOOK_URL is set."""
     settings = settings or BotSettings.from_env()
+    settings.check()
     app = build_application(settings)
     if settings.webhook_url:
         app.run_webhook(

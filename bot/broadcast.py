@@ -41,6 +41,7 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot import keyboards, texts
 from bot.instance_lock import InstanceLock
+from bot.logging_setup import setup_logging
 from bot.render import media_path
 from bot.settings import BotSettings
 from storage.db import default_engine, session_scope
@@ -474,7 +475,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--until-idle", action="store_true", help="exit when nothing is due")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    setup_logging()
     stats = asyncio.run(run_sender(default_engine(), rate=args.rate, until_idle=args.until_idle,
                                    on_progress=None if args.quiet else _print_progress))
     if stats is not None:

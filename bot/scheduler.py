@@ -40,6 +40,7 @@ from sqlalchemy import Engine
 
 from bot.broadcast import fan_out
 from bot.instance_lock import InstanceLock
+from bot.logging_setup import setup_logging
 from storage.db import default_engine, session_scope
 from storage.models import AnnouncementStatus
 from storage.notify_rules import (
@@ -248,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-standby", action="store_true", help="exit (code 3) if another scheduler runs")
     parser.add_argument("--list", action="store_true", help="print the stored jobs and exit")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    setup_logging()
     db = default_engine()
     if args.list:
         scheduler = build_scheduler(db)

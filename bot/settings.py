@@ -7,9 +7,27 @@ to Telegram itself. Nothing else changes.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 
+from storage.settings import ConfigError, check_qr_secret
+
 LOCAL_TOKEN = "123456:LOCAL-DEV-TOKEN"
+#: Telegram's secret_token: 1–256 characters of A–Z a–z 0–9 _ -; we require at least 32.
+WEBHOOK_SECRET_MIN = 32
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{%d,256}$" % WEBHOOK_SECRET_MIN)
+
+
+def check_webhook_secret(secret: str | None) -> str:
+    """The webhook secret, or ConfigError: unset, short or outside Telegram's charset."""
+    if not secret:
+        raise ConfigError("WEBHOOK_URL is set but WEBHOOK_SECRET is not: webhook mode refuses to start "
+                          "without a secret (Telegram sends it in X-Telegram-Bot-Api-Secret-Token). "
+                          "Generate one with: python -c 'import secrets; print(secrets.token_urlsafe(32))'")
+    if not _WEBHOOK_SECRET.match(secret):
+        raise ConfigError(f"WEBHOOK_SECRET is too weak: it must be {WEBHOOK_SECRET_MIN}-256 characters "
+                          f"of A-Z, a-z, 0-9, '_' and '-' (got {len(secret)} characters)")
+    return secret
 
 
 @dataclass(frozen=True)
@@ -24,6 +42,12 @@ class BotSettings:
     webhook_port: int
     webhook_secret: str | None
     outbox_interval: float
+
+    def check(self) -> None:
+        """Refuse configurations that must not run (ConfigError with an English reason)."""
+        if self.webhook_url:
+            check_webhook_secret(self.webhook_secret)
+        check_qr_secret()
 
     @classmethod
     def from_env(cls) -> "BotSettings":

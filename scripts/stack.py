@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -41,6 +42,9 @@ class StackConfig:
     telegram_args: list[str] = field(default_factory=list)
     scheduler: bool = True
     extra_env: dict[str, str] = field(default_factory=dict)
+    # The secret Rasa sends to the action server: the operator's, or a fresh one per start.
+    action_secret: str = field(
+        default_factory=lambda: os.environ.get("ACTION_SERVER_SECRET") or secrets.token_urlsafe(32))
 
     @property
     def telegram_url(self) -> str:
@@ -59,6 +63,7 @@ class StackConfig:
             "DATABASE_URL": self.database_url,
             "TRACKER_STORE_URL": self.tracker_store_url,
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{self.actions_port}/webhook",
+            "ACTION_SERVER_SECRET": self.action_secret,
             "RASA_URL": self.rasa_url,
             "MEDIA_DIR": str(self.media_dir),
             "TELEGRAM_TOKEN": self.token,
@@ -121,7 +126,7 @@ class Stack:
 
     def start_actions(self) -> None:
         c = self.config
-        self._spawn("actions", [str(APP_PY), "-m", "rasa_sdk", "--actions", "actions",
+        self._spawn("actions", [str(APP_PY), "-m", "actions.server", "--host", "127.0.0.1",
                                 "--port", str(c.actions_port)])
         self._wait("actions", lambda: _http_ok(f"http://127.0.0.1:{c.actions_port}/health"), 60)
 

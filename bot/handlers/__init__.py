@@ -2,18 +2,37 @@
 to bottom within a group and the first match wins."""
 from __future__ import annotations
 
+from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import (
     Application,
+    ApplicationHandlerStop,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from bot.handlers import announce, budget_staff, conversation, engagement_staff, proposals_staff, staff
+from bot.handlers.staff_common import StaffCallbackQueryHandler, staff_command, staff_document
+
+
+async def ignore_non_private(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Drop updates from groups and channels (and button presses there) before any handler runs.
+
+    Every feature is a one-to-one conversation, so the bot answers private chats only
+    (what ``filters.ChatType.PRIVATE`` checks for messages, here for every update type).
+    """
+    chat = update.effective_chat
+    if chat is None or chat.type != ChatType.PRIVATE:
+        raise ApplicationHandlerStop
 
 
 def register(app: Application) -> None:
+    # Group -1 runs first: nothing below ever answers a group, supergroup or channel.
+    app.add_handler(TypeHandler(Update, ignore_non_private), group=-1)
     # The deep-link /start <payload> must come before the plain /start.
     app.add_handler(CommandHandler("start", conversation.start_deep_link, filters.Regex(r"^/start\s+\S")))
     app.add_handler(CommandHandler("start", conversation.start))
@@ -24,17 +43,14 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("help", conversation.help_command))
     app.add_handler(CommandHandler("menu", conversation.menu_command))
     app.add_handler(CommandHandler("cancel", conversation.cancel_command))
-    # Staff commands check the role themselves and answer others with one neutral line.
-    for command, callback in staff.COMMANDS.items():
-        app.add_handler(CommandHandler(command, callback))
-    app.add_handlers([CommandHandler(c, cb) for c, cb in budget_staff.COMMANDS.items()])
-    app.add_handlers([CommandHandler(c, cb) for c, cb in engagement_staff.COMMANDS.items()])
-    app.add_handlers([CommandHandler(c, cb) for c, cb in proposals_staff.COMMANDS.items()])
-    app.add_handler(MessageHandler(filters.Document.ALL & filters.CaptionRegex(r"^/volunteer"),
-                                   staff.volunteer_import))
-    app.add_handler(MessageHandler(filters.Document.ALL & filters.CaptionRegex(r"^/survey_load"),
-                                   engagement_staff.survey_load))
-    app.add_handler(CallbackQueryHandler(staff.button, pattern=r"^s\|"))
+    # Staff handlers match only staff (the one gate, bot.handlers.staff_common.STAFF);
+    # anyone else falls through to the resident handlers below, as an unknown command would.
+    for commands in (staff.COMMANDS, budget_staff.COMMANDS, engagement_staff.COMMANDS,
+                     proposals_staff.COMMANDS):
+        app.add_handlers([staff_command(c, cb) for c, cb in commands.items()])
+    app.add_handler(staff_document(r"^/volunteer", staff.volunteer_import))
+    app.add_handler(staff_document(r"^/survey_load", engagement_staff.survey_load))
+    app.add_handler(StaffCallbackQueryHandler(staff.button, pattern=r"^s\|"))
     app.add_handler(CallbackQueryHandler(conversation.button))
     app.add_handler(MessageHandler(filters.PHOTO, conversation.photo_message))
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, conversation.text_message))

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import warnings
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy.orm import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -29,24 +28,19 @@ from telegram.warnings import PTBUserWarning
 
 from bot import keyboards, texts
 from bot.broadcast import deliver, fan_out
-from storage.db import default_engine, session_scope
+from bot.handlers.staff_common import StaffCallbackQueryHandler, run_as_staff, staff_command
+from storage.db import default_engine
 from storage.errors import DomainError
 from storage.models import Announcement, AnnouncementTarget, Resident
 from storage.notify_rules import ALL_TOPICS, DONG_CODES, TOPIC_LABELS, body_limit
-from storage.services import announcements, residents
+from storage.services import announcements
 from storage.timeutil import kst_datetime, parse_kst
-
-T = TypeVar("T")
 
 # Conversation states.
 TEXT, PHOTO, LINK, TARGET, PREVIEW, WHEN = range(6)
 DRAFT = "announce_draft"
 COMPOSE_TIMEOUT_SECONDS = 30 * 60
 PATTERN = r"^s\|ann\|"
-
-
-class _Refused(Exception):
-    """The user is not staff."""
 
 
 def _data(verb: str, arg: str | int) -> str:
@@ -56,28 +50,6 @@ def _data(verb: str, arg: str | int) -> str:
 def _arg(update: Update) -> str:
     data = update.callback_query.data if update.callback_query else ""
     return (data or "").split("|")[3] if (data or "").count("|") >= 3 else ""
-
-
-def _as_staff(telegram_user_id: int, work: Callable[[Session, Resident], T]) -> T:
-    with session_scope() as session:
-        try:
-            staff = residents.require_staff(session, telegram_user_id)
-        except DomainError as err:
-            raise _Refused from err
-        return work(session, staff)
-
-
-async def _staff(update: Update, work: Callable[[Session, Resident], T]) -> tuple[bool, T | None]:
-    """Run ``work`` as staff in one transaction; reply the refusal or domain error. (ok, result)."""
-    chat, user = update.effective_chat, update.effective_user
-    assert chat is not None and user is not None
-    try:
-        return True, await asyncio.to_thread(_as_staff, user.id, work)
-    except _Refused:
-        await chat.send_message(texts.NOT_ALLOWED)
-    except DomainError as err:
-        await chat.send_message(texts.error_text(err.code, **err.params))
-    return False, None
 
 
 def _draft(context: ContextTypes.DEFAULT_TYPE) -> dict[str, Any]:
@@ -156,7 +128,7 @@ async def _show_preview(update: Update, context: ContextTypes.DEFAULT_TYPE, part
 # --- the conversation -------------------------------------------------------------------
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """/announce: staff only; asks for the text."""
-    ok, _ = await _staff(update, lambda s, staff: staff.id)
+    ok, _ = await run_as_staff(update, lambda s, staff: staff.id)
     if not ok:
         return ConversationHandler.END
     context.user_data[DRAFT] = {}  # type: ignore[index]
@@ -233,7 +205,7 @@ async def _create_and_preview(update: Update, context: ContextTypes.DEFAULT_TYPE
             button_url=draft.get("button_url"), target_kind=kind, target_value=value)
         return {"id": announcement.id, **_preview_parts(session, announcement)}
 
-    ok, parts = await _staff(update, work)
+    ok, parts = await run_as_staff(update, work)
     if not ok or parts is None:
         return ConversationHandler.END
     draft["announcement_id"] = parts["id"]
@@ -280,7 +252,7 @@ async def urgent_toggled(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                                                 by_resident_id=staff.id)
         return _preview_parts(session, announcement)
 
-    ok, parts = await _staff(update, work)
+    ok, parts = await run_as_staff(update, work)
     if not ok or parts is None:
         return PREVIEW
     return await _show_preview(update, context, parts)
@@ -300,7 +272,7 @@ async def send_now(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         announcements.set_progress_message(session, announcement_id, chat_id, message_id)
         return announcements.count_recipients(session, *_target_of(session, announcement_id))
 
-    ok, total = await _staff(update, work)
+    ok, total = await run_as_staff(update, work)
     if not ok:
         return PREVIEW
     await query.edit_message_text(texts.ANNOUNCE_STARTED.format(id=announcement_id, total=total or 0))
@@ -339,7 +311,7 @@ async def when_received(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
         return texts.ANNOUNCE_SCHEDULED.format(id=announcement_id, when=kst_datetime(when),
                                                target=target_label(announcement))
 
-    ok, reply = await _staff(update, work)
+    ok, reply = await run_as_staff(update, work)
     if not ok or reply is None:
         return WHEN
     await update.effective_chat.send_message(reply)  # type: ignore[union-attr]
@@ -352,7 +324,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     await _answer(update)
     announcement_id = (context.user_data or {}).get(DRAFT, {}).get("announcement_id")
     if announcement_id is not None:
-        await _staff(update, lambda s, staff: announcements.cancel(s, announcement_id, by_resident_id=staff.id))
+        await run_as_staff(update, lambda s, staff: announcements.cancel(s, announcement_id, by_resident_id=staff.id))
     context.user_data.pop(DRAFT, None)  # type: ignore[union-attr]
     await update.effective_chat.send_message(texts.ANNOUNCE_CANCELLED)  # type: ignore[union-attr]
     return ConversationHandler.END
@@ -378,7 +350,7 @@ def _listing(session: Session) -> tuple[str, InlineKeyboardMarkup | None]:
 
 async def list_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/announcements: scheduled and sending announcements, each with a cancel button."""
-    ok, listing = await _staff(update, lambda s, staff: _listing(s))
+    ok, listing = await run_as_staff(update, lambda s, staff: _listing(s))
     if ok and listing is not None:
         await update.effective_chat.send_message(listing[0], reply_markup=listing[1])  # type: ignore[union-attr]
 
@@ -390,7 +362,7 @@ async def drop_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if not raw.isdigit():
         return
     announcement_id = int(raw)
-    ok, count = await _staff(update, lambda s, staff: announcements.cancel(s, announcement_id,
+    ok, count = await run_as_staff(update, lambda s, staff: announcements.cancel(s, announcement_id,
                                                                           by_resident_id=staff.id))
     if ok:
         await update.effective_chat.send_message(  # type: ignore[union-attr]
@@ -404,7 +376,7 @@ def build_handlers() -> list[BaseHandler]:
         # chat, not per message (ptb warns about the latter).
         warnings.simplefilter("ignore", PTBUserWarning)
         conversation = ConversationHandler(
-            entry_points=[CommandHandler("announce", start)],
+            entry_points=[staff_command("announce", start)],
             states={
                 TEXT: [MessageHandler(filters.TEXT & ~filters.COMMAND, text_received)],
                 PHOTO: [MessageHandler(filters.PHOTO, photo_received),
@@ -425,6 +397,6 @@ def build_handlers() -> list[BaseHandler]:
         )
     return [
         conversation,
-        CommandHandler("announcements", list_command),
-        CallbackQueryHandler(drop_pressed, pattern=r"^s\|ann\|drop\|"),
+        staff_command("announcements", list_command),
+        StaffCallbackQueryHandler(drop_pressed, pattern=r"^s\|ann\|drop\|"),
     ]

@@ -3,7 +3,7 @@ publish results, export CSV.
 
 They act on the cycle going on (or the next one, or the latest); the role
 check, one transaction per command and the Korean error replies come from
-bot.handlers.staff._run. The scheduler moves phases on time by itself; these
+bot.handlers.staff_common (the staff gate and run). The scheduler moves phases on time by itself; these
 commands move them by hand.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from telegram import InputFile, Update
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.handlers.staff import _args_after_command, _run
+from bot.handlers.staff_common import args_after_command, run
 from bot.render import media_path
 from storage import budget_rules as rules
 from storage.models import Resident
@@ -106,14 +106,14 @@ def _staff_cycle(session: Session) -> budget.CycleView:
 
 
 async def _run_on_cycle(update: Update, work: Any) -> Any:
-    """_run, with "no cycle yet" answered by its own hint."""
+    """run, with "no cycle yet" answered by its own hint."""
     def guarded(session: Session, staff: Resident) -> Any:
         try:
             return work(session, staff)
         except _NoCycle:
             return _NoCycle
 
-    result = await _run(update, guarded)
+    result = await run(update, guarded)
     if result is _NoCycle:
         await _say(update, texts.BUDGET_NO_CYCLE)
         return None
@@ -137,10 +137,9 @@ async def _say(update: Update, text: str) -> None:
 async def budget_cycle_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/budget_cycle_new 이름 | 총예산 | 방식 | 접수 | 심사 | 투표 | 결과 | 종료 [| 변경허용]."""
     try:
-        spec = parse_cycle_line(_args_after_command(update))
+        spec = parse_cycle_line(args_after_command(update))
     except ValueError:
-        if await _run(update, lambda s, staff: True):
-            await _say(update, texts.BUDGET_CYCLE_USAGE)
+        await _say(update, texts.BUDGET_CYCLE_USAGE)
         return
 
     def work(session: Session, staff: Resident) -> str:
@@ -153,7 +152,7 @@ async def budget_cycle_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -
         )
         return texts.BUDGET_CYCLE_CREATED.format(id=view.id, summary=cycle_summary(view))
 
-    reply = await _run(update, work)
+    reply = await run(update, work)
     if reply:
         await _say(update, reply)
 
@@ -187,12 +186,11 @@ async def budget_projects(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def budget_screen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/budget_screen <번호> accept [사업비] | reject <사유>."""
-    number, _, rest = _args_after_command(update).replace("#", "").partition(" ")
+    number, _, rest = args_after_command(update).replace("#", "").partition(" ")
     decision, _, detail = rest.strip().partition(" ")
     decision = decision.lower()
     if not number.isdigit() or decision not in ACCEPT_WORDS + REJECT_WORDS:
-        if await _run(update, lambda s, staff: True):
-            await _say(update, texts.BUDGET_SCREEN_USAGE)
+        await _say(update, texts.BUDGET_SCREEN_USAGE)
         return
     accept = decision in ACCEPT_WORDS
 
@@ -203,17 +201,16 @@ async def budget_screen(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         template = texts.BUDGET_SCREENED_ACCEPTED if accept else texts.BUDGET_SCREENED_REJECTED
         return template.format(id=project.id, title=project.title, cost=project.cost_label)
 
-    reply = await _run(update, work)
+    reply = await run(update, work)
     if reply:
         await _say(update, reply)
 
 
 async def budget_phase(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/budget_phase <단계>: move the cycle's phase by hand."""
-    phase = PHASE_WORDS.get(_args_after_command(update).strip().lower())
+    phase = PHASE_WORDS.get(args_after_command(update).strip().lower())
     if phase is None:
-        if await _run(update, lambda s, staff: True):
-            await _say(update, texts.BUDGET_PHASE_USAGE)
+        await _say(update, texts.BUDGET_PHASE_USAGE)
         return
 
     def work(session: Session, staff: Resident) -> str:

@@ -45,7 +45,9 @@ async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, message: 
     await _settle(typing)
     if not replies:
         # Rasa answers [] when an action failed: never leave the resident hanging.
-        log.error("rasa returned no reply for chat %s message %r", chat.id, message)
+        # Residents' text stays out of the logs at INFO and above (DEBUG at most).
+        log.error("rasa returned no reply for chat %s", chat.id)
+        log.debug("the unanswered message in chat %s was %r", chat.id, message)
         await context.bot.send_message(chat.id, texts.RASA_EMPTY)
         return
     for reply in replies:

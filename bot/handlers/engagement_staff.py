@@ -3,10 +3,11 @@
 A survey is loaded from a YAML/JSON document captioned /survey_load: the file
 is checked before anything is stored, and every mistake is answered with its
 line. The role check, one transaction per command and the Korean error replies
-come from bot.handlers.staff._run, like the other staff commands.
+come from bot.handlers.staff_common (the staff gate and run), like the other staff commands.
 """
 from __future__ import annotations
 
+import asyncio
 import io
 from dataclasses import dataclass
 from typing import Any
@@ -17,16 +18,16 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.handlers.staff import _args_after_command, _run
+from bot.handlers.staff_common import args_after_command, run
 from storage.models import Resident
 from storage.models.contests import EntryForm
 from storage.rules import MESSAGE_MAX_CHARS
 from storage.services import attendance, contests, news, surveys
-from storage.services.survey_loader import SurveyValidationError, load_survey_file
+from storage.services.survey_loader import SURVEY_TEXT_MAX_CHARS, SurveyValidationError, load_survey_isolated
 from storage.timeutil import format_day, kst_datetime, parse_kst, to_kst
 
 # A survey of 50 questions with 15 options each stays far below this.
-SURVEY_FILE_MAX_BYTES = 256 * 1024
+SURVEY_FILE_MAX_BYTES = SURVEY_TEXT_MAX_CHARS
 # Errors listed in the chat; more than this means the wrong file was sent.
 SURVEY_ERRORS_SHOWN = 40
 ENTRY_PHOTOS_SHOWN = 10
@@ -63,7 +64,7 @@ def chunks(text: str, limit: int = MESSAGE_MAX_CHARS) -> list[str]:
 
 
 def _fields(update: Update) -> list[str]:
-    return [part.strip() for part in _args_after_command(update).split("|")]
+    return [part.strip() for part in args_after_command(update).split("|")]
 
 
 def _number(text: str) -> int | None:
@@ -81,8 +82,7 @@ async def _say(update: Update, text: str) -> None:
 
 async def survey_load_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/survey_load without a file: how to send one."""
-    if await _run(update, lambda s, staff: True):
-        await _say(update, texts.SURVEY_LOAD_USAGE)
+    await _say(update, texts.SURVEY_LOAD_USAGE)
 
 
 async def survey_load(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -90,13 +90,14 @@ async def survey_load(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     message = update.effective_message
     if message is None or message.document is None:
         return
-    if not await _run(update, lambda s, staff: True):
-        return
     if message.document.file_size and message.document.file_size > SURVEY_FILE_MAX_BYTES:
         await _say(update, texts.SURVEY_FILE_TOO_LARGE.format(max_kb=SURVEY_FILE_MAX_BYTES // 1024))
         return
     file = await message.document.get_file()
     raw = bytes(await file.download_as_bytearray())
+    if len(raw) > SURVEY_FILE_MAX_BYTES:
+        await _say(update, texts.SURVEY_FILE_TOO_LARGE.format(max_kb=SURVEY_FILE_MAX_BYTES // 1024))
+        return
     try:
         # Newlines make the loader read the text itself, never a path.
         text = raw.decode("utf-8-sig").replace("\r\n", "\n") + "\n"
@@ -104,7 +105,8 @@ async def survey_load(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         await _say(update, texts.SURVEY_FILE_NOT_TEXT)
         return
     try:
-        spec = load_survey_file(text)
+        # Parsed in a separate process with a time limit, off the event loop (alias bombs, deep nesting).
+        spec = await asyncio.to_thread(load_survey_isolated, text)
     except SurveyValidationError as err:
         lines = [texts.SURVEY_INVALID_HEAD.format(count=len(err.errors))]
         lines += [f"• {line}" for line in err.lines()[:SURVEY_ERRORS_SHOWN]]
@@ -119,7 +121,7 @@ async def survey_load(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             conditional=sum(1 for q in spec.questions if q.show_if is not None), anonymous=survey.anonymous,
             opens=kst_datetime(survey.opens_at), closes=kst_datetime(survey.closes_at), points=survey.points)
 
-    loaded = await _run(update, work)
+    loaded = await run(update, work)
     if loaded is not None:
         await _say(update, texts.SURVEY_LOADED.format(
             id=loaded.id, title=loaded.title, count=loaded.count, conditional=loaded.conditional,
@@ -129,17 +131,16 @@ async def survey_load(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 
 async def survey_results(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/survey_results <번호>: the chat summary, the CSV export and the chart."""
-    survey_id = _number(_args_after_command(update))
+    survey_id = _number(args_after_command(update))
     if survey_id is None:
-        if await _run(update, lambda s, staff: True):
-            await _say(update, texts.SURVEY_ID_USAGE)
+        await _say(update, texts.SURVEY_ID_USAGE)
         return
 
     def work(session: Session, staff: Resident) -> tuple[Any, str, bytes]:
         res = surveys.results(session, survey_id)
         return res, surveys.results_csv(session, survey_id), surveys.render_results_chart(res)
 
-    result = await _run(update, work)
+    result = await run(update, work)
     if result is None:
         return
     res, csv_text, png = result
@@ -167,8 +168,7 @@ async def contest_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     entry_points, win_points = _number(fields[4]), _number(fields[5])
     bad_points = (fields[4] and entry_points is None) or (fields[5] and win_points is None)
     if not fields[0] or not fields[1] or deadline is None or form is None or bad_points:
-        if await _run(update, lambda s, staff: True):
-            await _say(update, texts.CONTEST_NEW_USAGE)
+        await _say(update, texts.CONTEST_NEW_USAGE)
         return
 
     def work(session: Session, staff: Resident) -> str:
@@ -180,17 +180,16 @@ async def contest_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
             form=texts.CONTEST_FORM_LABELS[contest.entry_form.value], entry_points=contest.entry_points,
             win_points=contest.win_points)
 
-    reply = await _run(update, work)
+    reply = await run(update, work)
     if reply:
         await _say(update, reply)
 
 
 async def contest_entries(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/contest_entries <번호>: every entry, then the photos."""
-    contest_id = _number(_args_after_command(update))
+    contest_id = _number(args_after_command(update))
     if contest_id is None:
-        if await _run(update, lambda s, staff: True):
-            await _say(update, texts.CONTEST_ID_USAGE)
+        await _say(update, texts.CONTEST_ID_USAGE)
         return
 
     def work(session: Session, staff: Resident) -> list[dict[str, Any]]:
@@ -198,7 +197,7 @@ async def contest_entries(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
                  "text": e.text or "", "won": e.won}
                 for e in contests.list_entries(session, contest_id, staff_id=staff.id)]
 
-    entries = await _run(update, work)
+    entries = await run(update, work)
     if entries is None:
         return
     if not entries:
@@ -226,17 +225,16 @@ async def contest_entries(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def contest_winners(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/contest_winners <번호> <응모번호…>: after the deadline, once; entrants are told."""
-    numbers = [_number(part) for part in _args_after_command(update).replace(",", " ").split()]
+    numbers = [_number(part) for part in args_after_command(update).replace(",", " ").split()]
     if len(numbers) < 2 or any(n is None for n in numbers):
-        if await _run(update, lambda s, staff: True):
-            await _say(update, texts.CONTEST_WINNERS_USAGE)
+        await _say(update, texts.CONTEST_WINNERS_USAGE)
         return
     contest_id, entry_ids = int(numbers[0]), [int(n) for n in numbers[1:] if n is not None]
 
     def work(session: Session, staff: Resident) -> Any:
         return contests.pick_winners(session, contest_id=contest_id, entry_ids=entry_ids, staff_id=staff.id)
 
-    result = await _run(update, work)
+    result = await run(update, work)
     if result is not None:
         await _say(update, texts.CONTEST_WINNERS_DONE.format(id=contest_id, winners=result.winners,
                                                              others=result.others_notified))
@@ -248,8 +246,7 @@ async def news_post(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/news_post 분류 | 제목 | 요약 | 링크(선택): post an item; recipients are told through the outbox."""
     fields = _fields(update) + [""] * 4
     if not fields[0] or not fields[1] or not fields[2]:
-        if await _run(update, lambda s, staff: True):
-            await _say(update, texts.NEWS_POST_USAGE)
+        await _say(update, texts.NEWS_POST_USAGE)
         return
 
     def work(session: Session, staff: Resident) -> str:
@@ -258,7 +255,7 @@ async def news_post(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return texts.NEWS_POSTED.format(id=posted.item.id, category=news.category_label(posted.item.category),
                                         notified=posted.notified)
 
-    reply = await _run(update, work)
+    reply = await run(update, work)
     if reply:
         await _say(update, reply)
 
@@ -274,8 +271,7 @@ async def attendance_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     per_day, max_days = _number(fields[3]), _number(fields[4])
     bad_numbers = (fields[3] and per_day is None) or (fields[4] and max_days is None)
     if not fields[0] or starts_on is None or ends_on is None or bad_numbers:
-        if await _run(update, lambda s, staff: True):
-            await _say(update, texts.ATTENDANCE_NEW_USAGE)
+        await _say(update, texts.ATTENDANCE_NEW_USAGE)
         return
 
     def work(session: Session, staff: Resident) -> str:
@@ -285,15 +281,14 @@ async def attendance_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                                               ends=format_day(event.ends_on), points=event.points_per_day,
                                               max_days=event.max_days)
 
-    reply = await _run(update, work)
+    reply = await run(update, work)
     if reply:
         await _say(update, reply)
 
 
 async def engagement_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/engagement: the survey, contest, news and attendance commands."""
-    if await _run(update, lambda s, staff: True):
-        await _say(update, texts.ENGAGEMENT_STAFF_HELP)
+    await _say(update, texts.ENGAGEMENT_STAFF_HELP)
 
 
 # Command name → callback, registered in this order by bot.handlers.register.

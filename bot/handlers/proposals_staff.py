@@ -1,6 +1,6 @@
 """Staff commands for 정책제안: the review queue, answers, hiding and unhiding.
 
-Each command is one transaction as the staff member (bot.handlers.staff._run),
+Each command is one transaction as the staff member (bot.handlers.staff_common (the staff gate and run)),
 so the storage services record who did it and when in the proposal audit, and
 queue the notices to the author and every endorser.
 """
@@ -13,7 +13,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.handlers.staff import _args_after_command, _run
+from bot.handlers.staff_common import args_after_command, run
 from storage import proposal_rules as rules
 from storage.models import Resident
 from storage.rules import MESSAGE_MAX_CHARS
@@ -86,8 +86,8 @@ def queue_text(rows: list[StaffRow], status: str | None) -> str:
 
 async def proposal_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/proposals [상태]: every proposal, overdue reviews first."""
-    status = parse_status(_args_after_command(update))
-    text = await _run(update, lambda session, staff: queue_text(proposals.staff_list(session, status=status),
+    status = parse_status(args_after_command(update))
+    text = await run(update, lambda session, staff: queue_text(proposals.staff_list(session, status=status),
                                                                   status))
     if text:
         await update.effective_chat.send_message(text)  # type: ignore[union-attr]
@@ -95,7 +95,7 @@ async def proposal_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 
 async def proposal_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/proposal_answer <번호> <accepted|partly|not|interim> <답변>: post an answer everyone concerned receives."""
-    match = _ANSWER.match(_args_after_command(update))
+    match = _ANSWER.match(args_after_command(update))
     kind = match and match.group(2).lower()
     if not match or kind not in ANSWER_KINDS:
         await update.effective_chat.send_message(texts.PROPOSAL_ANSWER_USAGE)  # type: ignore[union-attr]
@@ -110,14 +110,14 @@ async def proposal_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return texts.PROPOSAL_ANSWER_POSTED.format(id=number, result=rules.RESULT_LABELS[result],
                                                    notified=posted.notified)
 
-    text = await _run(update, work)
+    text = await run(update, work)
     if text:
         await update.effective_chat.send_message(text)  # type: ignore[union-attr]
 
 
 async def proposal_hide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/proposal_hide <번호> <사유>: hide a proposal for abuse; the author is told why."""
-    match = _NUMBER_REASON.match(_args_after_command(update))
+    match = _NUMBER_REASON.match(args_after_command(update))
     if not match or not match.group(2):
         await update.effective_chat.send_message(texts.PROPOSAL_HIDE_USAGE)  # type: ignore[union-attr]
         return
@@ -127,14 +127,14 @@ async def proposal_hide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         proposal = proposals.hide(session, proposal_id=number, staff_id=staff.id, reason=reason)
         return texts.PROPOSAL_HIDDEN.format(id=proposal.id, title=proposal.title)
 
-    text = await _run(update, work)
+    text = await run(update, work)
     if text:
         await update.effective_chat.send_message(text)  # type: ignore[union-attr]
 
 
 async def proposal_unhide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/proposal_unhide <번호> [사유]: show a hidden proposal again, in the status it had."""
-    match = _NUMBER_REASON.match(_args_after_command(update))
+    match = _NUMBER_REASON.match(args_after_command(update))
     if not match:
         await update.effective_chat.send_message(texts.PROPOSAL_UNHIDE_USAGE)  # type: ignore[union-attr]
         return
@@ -145,7 +145,7 @@ async def proposal_unhide(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return texts.PROPOSAL_UNHIDDEN.format(id=proposal.id, title=proposal.title,
                                               status=rules.STATUS_LABELS[proposal.status.value])
 
-    text = await _run(update, work)
+    text = await run(update, work)
     if text:
         await update.effective_chat.send_message(text)  # type: ignore[union-attr]
 

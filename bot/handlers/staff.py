@@ -1,75 +1,38 @@
 """Staff commands: event posters, volunteer points, quarterly payout.
 
-Every command checks the staff role in storage first; anyone else gets the
-same neutral line whatever they typed, so the commands reveal nothing.
-Storage work runs in a worker thread, one transaction per command.
+Only staff reach these callbacks (the gate in bot.handlers.staff_common);
+storage work runs in a worker thread, one transaction per command.
 """
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy.orm import Session
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
 from telegram.ext import ContextTypes
 
 from bot import keyboards, texts
-from storage.db import session_scope
-from storage.errors import DomainError
+from bot.handlers.staff_common import args_after_command, run
 from storage.models import Resident
 from storage.poster import render_poster
 from storage.rules import CSV_MAX_BYTES
-from storage.services import events, payout, residents, volunteer
+from storage.services import events, payout, volunteer
 from storage.settings import StorageSettings
 from storage.timeutil import kst_datetime, parse_kst
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
-
-
-class _Refused(Exception):
-    """The sender is not staff."""
-
-
-def _as_staff(telegram_user_id: int, work: Callable[[Session, Resident], T]) -> T:
-    with session_scope() as session:
-        try:
-            staff = residents.require_staff(session, telegram_user_id)
-        except DomainError as err:
-            raise _Refused from err
-        return work(session, staff)
-
-
-async def _run(update: Update, work: Callable[[Session, Resident], T]) -> T | None:
-    """Run ``work`` as staff; reply with the refusal or the domain error, else return its result."""
-    chat, user = update.effective_chat, update.effective_user
-    assert chat is not None and user is not None
-    try:
-        return await asyncio.to_thread(_as_staff, user.id, work)
-    except _Refused:
-        await chat.send_message(texts.NOT_ALLOWED)
-    except DomainError as err:
-        await chat.send_message(texts.error_text(err.code, **err.params))
-    return None
-
-
-def _args_after_command(update: Update) -> str:
-    text = (update.effective_message.text or "") if update.effective_message else ""
-    return text.partition(" ")[2].strip()
 
 
 async def staff_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/staff: the staff command list."""
-    if await _run(update, lambda s, staff: True):
-        await update.effective_chat.send_message(texts.STAFF_HELP)  # type: ignore[union-attr]
+    await update.effective_chat.send_message(texts.STAFF_HELP)  # type: ignore[union-attr]
 
 
 async def event_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/event_new 이름 | 장소 | 시작 | 종료 | 포인트 | 정원: create an event and send its poster."""
-    fields = [part.strip() for part in _args_after_command(update).split("|")]
+    fields = [part.strip() for part in args_after_command(update).split("|")]
     if len(fields) < 4 or not all(fields[:4]):
         await update.effective_chat.send_message(texts.EVENT_NEW_USAGE)  # type: ignore[union-attr]
         return
@@ -90,7 +53,7 @@ async def event_new(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         link = _link(event)
         return event, link, render_poster(event, link)
 
-    result = await _run(update, work)
+    result = await run(update, work)
     if result:
         await _send_poster(update, *result)
 
@@ -107,7 +70,7 @@ async def event_poster(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         link = _link(event)
         return event, link, render_poster(event, link)
 
-    result = await _run(update, work)
+    result = await run(update, work)
     if result:
         await _send_poster(update, *result)
 
@@ -124,7 +87,7 @@ async def event_rotate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         link = _link(event)
         return event, link, render_poster(event, link)
 
-    result = await _run(update, work)
+    result = await run(update, work)
     if result:
         await update.effective_chat.send_message(texts.EVENT_ROTATED)  # type: ignore[union-attr]
         await _send_poster(update, *result)
@@ -143,15 +106,14 @@ async def event_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             for e in rows
         )
 
-    result = await _run(update, work)
+    result = await run(update, work)
     if result:
         await update.effective_chat.send_message(result)  # type: ignore[union-attr]
 
 
 async def volunteer_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/volunteer without a file: how to import volunteer hours."""
-    if await _run(update, lambda s, staff: True):
-        await update.effective_chat.send_message(texts.VOLUNTEER_USAGE)  # type: ignore[union-attr]
+    await update.effective_chat.send_message(texts.VOLUNTEER_USAGE)  # type: ignore[union-attr]
 
 
 async def volunteer_import(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -172,7 +134,7 @@ async def volunteer_import(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     def work(session: Session, staff: Resident) -> Any:
         return volunteer.import_volunteer_csv(session, csv_text, staff_resident_id=staff.id)
 
-    report = await _run(update, work)
+    report = await run(update, work)
     if report is not None:
         await message.reply_text(texts.volunteer_report(report))
 
@@ -184,7 +146,7 @@ async def payout_close(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         session.flush()
         return payout.batch_summary(session, batch.id)
 
-    summary = await _run(update, work)
+    summary = await run(update, work)
     if summary is not None:
         await update.effective_chat.send_message(  # type: ignore[union-attr]
             texts.PAYOUT_CLOSED.format(**summary),
@@ -210,7 +172,7 @@ async def payout_paid(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if batch_id is None:
         await update.effective_chat.send_message(texts.BATCH_ID_USAGE)  # type: ignore[union-attr]
         return
-    summary = await _run(update, lambda s, staff: payout.batch_summary(s, batch_id))
+    summary = await run(update, lambda s, staff: payout.batch_summary(s, batch_id))
     if summary is not None:
         await update.effective_chat.send_message(  # type: ignore[union-attr]
             texts.PAYOUT_CONFIRM.format(**summary),
@@ -236,13 +198,13 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             payout.mark_batch_paid(session, batch_id=int(raw_id), staff_resident_id=staff.id)
             return payout.batch_summary(session, int(raw_id))
 
-        summary = await _run(update, work)
+        summary = await run(update, work)
         if summary is not None:
             await query.edit_message_text(texts.PAYOUT_DONE.format(**summary))
 
 
 async def _send_batch_csv(update: Update, batch_id: int) -> None:
-    result = await _run(update, lambda s, staff: (payout.batch_summary(s, batch_id),
+    result = await run(update, lambda s, staff: (payout.batch_summary(s, batch_id),
                                                   payout.export_batch_csv(s, batch_id)))
     if result is not None:
         summary, csv_text = result
@@ -269,7 +231,7 @@ def _link(event: Any) -> str:
 
 
 def _int_arg(update: Update) -> int | None:
-    raw = _args_after_command(update).replace("#", "")
+    raw = args_after_command(update).replace("#", "")
     return int(raw) if raw.isdigit() else None
 
 

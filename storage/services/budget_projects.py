@@ -14,6 +14,7 @@ from storage.budget_rules import (
 )
 from storage.errors import DomainError
 from storage.models import BudgetProject, ProjectStatus, Resident
+from storage.rules import require_file_id
 from storage.services.budget_common import ProjectView, cycle_view, load_cycle, project_view, require_staff
 from storage.services.outbox import notify_resident
 from storage.timeutil import utcnow
@@ -68,7 +69,7 @@ def propose_project(
         raise DomainError("too_many_proposals", maximum=PROPOSALS_PER_RESIDENT_MAX)
     project = BudgetProject(
         cycle_id=cycle_id, proposer_id=proposer_id, title=title, description=description, dong=dong,
-        estimated_cost=estimated_cost, photo_file_id=photo_file_id, status=ProjectStatus.submitted,
+        estimated_cost=estimated_cost, photo_file_id=require_file_id(photo_file_id), status=ProjectStatus.submitted,
         screening_round=0, created_at=now,
     )
     try:

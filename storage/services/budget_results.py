@@ -20,6 +20,7 @@ from storage.budget_rules import FundingReason, Phase, ProjectVotes, format_won,
 from storage.errors import DomainError
 from storage.models import Ballot, BallotPick, BallotStatus, BudgetCycle, BudgetProject, ProjectStatus, Resident
 from storage.notify_rules import CAPTION_MAX_CHARS, next_allowed_send
+from storage.rules import csv_cell
 from storage.services import outbox
 from storage.services.budget_common import cycle_view, load_cycle, require_staff
 from storage.services.budget_cycles import enter_scheduled_phases
@@ -30,9 +31,6 @@ from storage.timeutil import kst_datetime, utcnow
 AFTER_VOTING = (Phase.results, Phase.closed)
 CHART_DIR = "budget"  # under MEDIA_DIR, where bot.render.media_path looks
 FUNDED_TITLES_SHOWN = 10
-CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
 @dataclass(frozen=True)
 class ResultLine:
     rank: int
@@ -219,7 +217,7 @@ def _csv(header: list[str], rows: list[list[object]]) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow([f"'{c}" if isinstance(c, str) and c.startswith(CSV_FORMULA_PREFIXES) else c for c in row])
+        writer.writerow([csv_cell(c) for c in row])
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -11,6 +11,7 @@ from storage import engagement_rules as er
 from storage.errors import DomainError
 from storage.models import Resident
 from storage.models.contests import Contest, ContestEntry, ContestStatus, EntryForm
+from storage.rules import require_file_id
 from storage.services import outbox
 from storage.services.engagement_common import (
     insert_ignore,
@@ -120,6 +121,7 @@ def submit_entry(session: Session, *, contest_id: int, resident_id: int, text: s
             raise DomainError("photo_not_accepted", contest_id=contest_id)
         if photo_size is not None and photo_size > er.CONTEST_PHOTO_MAX_BYTES:
             raise DomainError("photo_too_large", max_mb=er.CONTEST_PHOTO_MAX_BYTES // (1024 * 1024))
+        photo_file_id = require_file_id(photo_file_id)
     if contest.entry_form in (EntryForm.photo, EntryForm.both) and photo_file_id is None:
         raise DomainError("entry_photo_required", contest_id=contest_id)
     if contest.entry_form in (EntryForm.text, EntryForm.both) and text is None:

@@ -104,6 +104,10 @@ def rotate_code(session: Session, *, event_id: int, staff_resident_id: int,
     event = _lock_event(session, event_id)
     if event is None:
         raise DomainError("event_not_found", event_id=event_id)
+    if event.code_version >= qr.CODE_VERSION_MAX:
+        # Two billion rotations: never in practice, but never an overflow either
+        # (no domain.yml wording: staff see the generic internal-error sentence).
+        raise DomainError("qr_rotation_exhausted", event_id=event_id)
     event.code_version += 1
     event.code_rotated_at = now or utcnow()
     session.flush()
@@ -111,8 +115,11 @@ def rotate_code(session: Session, *, event_id: int, staff_resident_id: int,
 
 
 def parse_payload(payload: str, secret: str | None = None) -> tuple[int, int]:
-    """(event_id, code_version) of a genuine poster payload, else ``qr_invalid``."""
-    return qr.parse_payload(payload, secret or StorageSettings.from_env().qr_secret)
+    """(event_id, code_version) of a genuine poster payload (current or old key), else ``qr_invalid``."""
+    if secret:
+        return qr.parse_payload(payload, secret)
+    settings = StorageSettings.from_env()
+    return qr.parse_payload(payload, settings.qr_secret, settings.qr_old_secrets)
 
 
 def deep_link(event: Event, bot_username: str | None = None, secret: str | None = None) -> str:

@@ -16,6 +16,7 @@ from storage.models import (
     BatchStatus, EntryKind, ExchangeRequest, ExchangeStatus, PayoutBatch, PointEntry, Resident,
 )
 from storage.point_policy import last_closed_quarter, load_policy, quarter_ko, quarter_label
+from storage.rules import csv_cell
 from storage.services.outbox import notify_resident
 from storage.services.points import insert_entry, require_staff_resident
 from storage.timeutil import kst_datetime, to_kst, utcnow
@@ -23,9 +24,6 @@ from storage.timeutil import kst_datetime, to_kst, utcnow
 NOTICE_PAID = "points_payout_paid"
 # Only what residents consented to (회원번호 = our own resident id, and the Telegram name).
 CSV_HEADER = ["신청번호", "회원번호", "이름(텔레그램)", "지급액(원)", "신청일시(KST)"]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def close_quarter(session: Session, *, staff_resident_id: int, now: datetime | None = None) -> PayoutBatch:
     """Batch every pending request made before the current KST quarter began.
 
@@ -106,7 +104,7 @@ def export_batch_csv(session: Session, batch_id: int) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_HEADER)
     for request, name in rows:
-        writer.writerow([request.id, request.resident_id, _cell(name), request.amount,
+        writer.writerow([request.id, request.resident_id, csv_cell(name), request.amount,
                          to_kst(request.created_at).strftime("%Y-%m-%d %H:%M")])
     return "\ufeff" + out.getvalue()
 
@@ -165,7 +163,3 @@ def residents_due_for_claim_reminder(session: Session, now: datetime | None = No
         .order_by(Resident.id)
     ))
 
-
-def _cell(value: str) -> str:
-    """Neutralise spreadsheet formulas in names residents chose themselves."""
-    return "'" + value if value.startswith(_FORMULA_START) else value

@@ -29,6 +29,7 @@ from storage.errors import DomainError
 from storage.models import Endorsement, Proposal, ProposalAudit, Resident, Role
 from storage.models.proposals import AuditAction
 from storage.proposal_rules import ProposalStatus
+from storage.rules import require_file_id
 from storage.services import outbox, points
 from storage.services.proposal_staff import (  # re-exported, see __all__
     AnswerPosted, StaffRow, audit_log, hide, post_answer, require_staff, staff_list, unhide,
@@ -112,9 +113,7 @@ def submit(
     body = rules.ensure_body(body)
     category = rules.require_category(category)
     dong = rules.require_dong(dong)
-    photo = (photo_file_id or "").strip() or None
-    if photo is not None and len(photo) > rules.PHOTO_FILE_ID_MAX:
-        raise DomainError("photo_invalid")
+    photo = require_file_id(photo_file_id)
     # Locking the author serialises their submissions, so a double-pressed
     # 등록 button finds the first proposal instead of creating a second.
     points.lock_resident(session, author_id)

@@ -18,6 +18,13 @@ from storage.errors import DomainError
 from storage.korean import attach, josa
 from storage.timeutil import parse_kst
 
+#: Staff survey files are small; anything larger is refused before parsing.
+SURVEY_TEXT_MAX_CHARS = 256 * 1024
+#: Nesting deeper than this is no survey (and would exhaust recursion).
+SURVEY_MAX_DEPTH = 12
+#: Wall-clock limit of one isolated parse (load_survey_isolated).
+SURVEY_PARSE_TIMEOUT_SECONDS = 10.0
+
 
 class SurveyValidationError(DomainError):
     """The file was refused; ``errors`` holds (line, Korean message) pairs in line order."""
@@ -33,12 +40,34 @@ class SurveyValidationError(DomainError):
         return "\n".join(self.lines())
 
 
+class _Refused(yaml.MarkedYAMLError):
+    """A construct survey files never need (aliases, deep nesting), refused while composing."""
+
+    def __init__(self, message_ko: str, mark: yaml.Mark | None) -> None:
+        super().__init__(problem=message_ko, problem_mark=mark)
+        self.message_ko = message_ko
+
+
 class _Loader(yaml.SafeLoader):
     """YAML 1.2-like scalars: dates stay text, and only true/false are booleans.
 
     YAML 1.1 would turn an option id ``no`` into False and ``2026-12-01`` into a
-    date, both surprising in a survey file.
+    date, both surprising in a survey file. Aliases (``*name``) are refused: a few
+    lines of nested aliases ("billion laughs") would expand to gigabytes.
     """
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            raise _Refused("별칭(*이름)은 쓸 수 없습니다. 내용을 직접 적어 주세요.", self.peek_event().start_mark)
+        self._depth += 1
+        try:
+            if self._depth > SURVEY_MAX_DEPTH:
+                raise _Refused("항목이 너무 깊게 겹쳐 있습니다.", self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -134,12 +163,17 @@ def _json_as_yaml(text: str) -> str:
 def load_survey_file(path_or_text: str | Path) -> sr.SurveySpec:
     """Parse and validate a survey file (a Path, a file name, or the text itself)."""
     text, is_json = _read(path_or_text)
+    if len(text) > SURVEY_TEXT_MAX_CHARS:
+        raise SurveyValidationError([(1, f"파일이 너무 큽니다({SURVEY_TEXT_MAX_CHARS // 1024}KB까지).")])
     if is_json:
         text = _json_as_yaml(text)
     errors = _Errors()
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
+    except _Refused as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+        raise SurveyValidationError([(line, exc.message_ko)]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -157,6 +191,38 @@ def load_survey_file(path_or_text: str | Path) -> sr.SurveySpec:
     if errors.items or spec is None:
         raise SurveyValidationError(errors.items)
     return spec
+
+
+def _load_in_worker(text: str) -> tuple[bool, Any]:
+    """Runs in the worker process: (True, spec) or (False, [(line, message)])."""
+    try:
+        return True, load_survey_file(text)
+    except SurveyValidationError as err:
+        return False, err.errors
+
+
+def load_survey_isolated(text: str, timeout_seconds: float = SURVEY_PARSE_TIMEOUT_SECONDS) -> sr.SurveySpec:
+    """load_survey_file(text) in a separate process, killed after ``timeout_seconds``.
+
+    For uploads from the chat: a hostile file costs one short-lived process, never
+    the bot's event loop or its memory. Blocking: call it from a worker thread.
+    """
+    import multiprocessing
+
+    if len(text) > SURVEY_TEXT_MAX_CHARS:
+        raise SurveyValidationError([(1, f"파일이 너무 큽니다({SURVEY_TEXT_MAX_CHARS // 1024}KB까지).")])
+    context = multiprocessing.get_context("spawn")  # no fork of a threaded process
+    with context.Pool(processes=1, maxtasksperchild=1) as pool:
+        pending = pool.apply_async(_load_in_worker, (text,))
+        try:
+            ok, value = pending.get(timeout=timeout_seconds)
+        except multiprocessing.TimeoutError:
+            pool.terminate()
+            raise SurveyValidationError([(1, "파일을 읽는 데 너무 오래 걸립니다. 내용을 줄이거나 "
+                                             "형식을 확인해 주세요.")]) from None
+    if not ok:
+        raise SurveyValidationError(value)
+    return value
 
 
 # --- validation --------------------------------------------------------------------

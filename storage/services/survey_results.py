@@ -17,6 +17,7 @@ from storage import survey_rules as sr
 from storage.errors import DomainError
 from storage.models import Resident
 from storage.models.surveys import Survey, SurveyResponse
+from storage.rules import csv_cell
 from storage.timeutil import kst_datetime
 
 
@@ -120,14 +121,15 @@ def results_csv(session: Session, survey_id: int) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     head = ["응답 번호"] + ([] if survey.anonymous else ["주민 번호", "이름", "제출 시각(KST)"])
-    writer.writerow(head + [f"{q.id}. {q.text}" for q in spec.questions])
+    writer.writerow([csv_cell(c) for c in head + [f"{q.id}. {q.text}" for q in spec.questions]])
     for number, r in enumerate(rows, start=1):
         who = [] if survey.anonymous else [
             r.resident_id or "", names.get(r.resident_id or 0, ""),
             kst_datetime(r.submitted_at) if r.submitted_at else "",
         ]
         cells = [sr.answer_text(q, r.answers[q.id]) if q.id in r.answers else "" for q in spec.questions]
-        writer.writerow([number, *who, *cells])
+        # Answers and names are residents' own text: no spreadsheet formulas.
+        writer.writerow([csv_cell(c) for c in (number, *who, *cells)])
     return out.getvalue()
 
 

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,6 +23,13 @@ TELEGRAM_COLUMNS = {"telegram_user_id", "telegram_id", "텔레그램번호", "�
 RESIDENT_COLUMNS = {"resident_id", "회원번호"}
 HOURS_COLUMNS = {"hours", "시간", "봉사시간"}
 YEAR_COLUMNS = {"year", "연도", "년도"}
+# Strict ASCII shapes, checked before any number is built: "1e999999", "1E+100000000"
+# (which Decimal would happily expand for minutes) and digits such as "²" or "٣"
+# (which str.isdigit() accepts and int() refuses) never reach a conversion.
+_ID = re.compile(r"^[0-9]{1,18}$")
+_HOURS = re.compile(r"^[0-9]{1,4}(?:\.[0-9]{1,2})?$")
+_YEAR = re.compile(r"^[0-9]{4}$")
+HOURS_MAX = Decimal(24 * 366)  # hours in a (leap) year
 
 
 @dataclass
@@ -54,7 +62,7 @@ def import_volunteer_csv(session: Session, csv_text: str, *, staff_resident_id: 
         cells = [cell.strip() for cell in row]
         if not any(cells) or cells[0].startswith("#"):
             continue
-        if line_no == 1 and not cells[0].lstrip("-").isdigit():
+        if line_no == 1 and not _ID.match(cells[0].lstrip("-")):
             header = _header(cells)
             if header is None:
                 report.errors.append((line_no, "첫 줄의 열 이름을 알 수 없어요. telegram_user_id(또는 resident_id), hours, year 순서로 적어 주세요."))
@@ -97,16 +105,15 @@ def _parse(cells: list[str], now: datetime) -> tuple[int, Decimal, int] | str:
     if len(cells) != 3:
         return f"열이 3개여야 해요(번호, 시간, 연도). 이 줄에는 {len(cells)}개가 있어요."
     raw_id, raw_hours, raw_year = cells
-    if not raw_id.isdigit():
+    if not _ID.match(raw_id):
         return f"번호 '{raw_id[:20]}'가 숫자가 아니에요."
-    try:
-        hours = Decimal(raw_hours.replace(",", ""))
-    except InvalidOperation:
-        return f"시간 '{raw_hours[:20]}'가 숫자가 아니에요."
-    if not hours.is_finite() or hours < 0:
-        return f"시간 '{raw_hours[:20]}'는 0 이상의 숫자여야 해요."
+    hours_text = raw_hours.replace(",", "")
+    if not _HOURS.match(hours_text) or Decimal(hours_text) > HOURS_MAX:
+        return (f"시간 '{raw_hours[:20]}'은(는) 0~{HOURS_MAX:,} 사이의 숫자로 적어 주세요"
+                f"(소수점 아래 두 자리까지, 예: 120 또는 99.5).")
+    hours = Decimal(hours_text)
     this_year = to_kst(now).year
-    if not raw_year.isdigit() or not FIRST_YEAR <= int(raw_year) <= this_year:
+    if not _YEAR.match(raw_year) or not FIRST_YEAR <= int(raw_year) <= this_year:
         return f"연도 '{raw_year[:20]}'는 {FIRST_YEAR}~{this_year} 사이여야 해요."
     return int(raw_id), hours, int(raw_year)
 

@@ -47,7 +47,7 @@ async def _enter(d: FormDriver, contest_id: int) -> list[dict]:
     return messages
 
 
-def _photo(file_id: str = "PHOTO1", size: int = 120_000, caption: str = "") -> dict:
+def _photo(file_id: str = "AgADPHOTO1-file", size: int = 120_000, caption: str = "") -> dict:
     entities = [{"entity": "photo_file_id", "value": file_id}, {"entity": "photo_size", "value": str(size)},
                 {"entity": "photo_caption", "value": caption}]
     return {"text": f'/photo_sent{{"photo_file_id":"{file_id}"}}', "intent": "photo_sent", "confidence": 1.0,
@@ -73,7 +73,7 @@ async def test_list_then_enter_with_photo_and_caption(app_db):
     assert done["response"] == "utter_contest_entered" and done["points"] == "1,000"
     with session_scope(app_db) as s:
         entry = s.scalars(select(ContestEntry)).one()
-        assert entry.photo_file_id == "PHOTO1" and entry.text == "을지로 골목의 밤"
+        assert entry.photo_file_id == "AgADPHOTO1-file" and entry.text == "을지로 골목의 밤"
         assert points.balance(s, rid).available == 1000
     # Entered contests show no second [응모] button.
     messages, _ = await run_action(ActionContestList(), make_tracker("contest_list"))

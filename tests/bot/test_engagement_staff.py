@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot import texts
 from bot.handlers.engagement_staff import chunks
 from storage.db import session_scope
 from storage.models import Role
@@ -55,7 +56,8 @@ async def test_survey_load_answers_line_errors_then_registers(running_bot, tg, b
     (usage,) = await say(tg, STAFF, "/survey_load", after=again["message_id"])
     assert "캡션" in usage["text"]
     (refused,) = await _document(tg, RESIDENT, "ok.yml", sample_text())
-    assert "사용할 수 없어요" in refused["text"]
+    # The staff gate: a resident's document is answered like any document, never read.
+    assert refused["text"] == texts.UNSUPPORTED_MESSAGE
 
 
 async def test_results_of_a_survey_without_answers(running_bot, tg, bot_db):
@@ -103,7 +105,7 @@ async def test_contest_news_and_attendance_commands(running_bot, tg, bot_db):
         assert s.scalar(select(AttendanceEvent.max_days)) == 7
 
     (refused,) = await say(tg, RESIDENT, "/news_post 행사 | 몰래 | 요약")
-    assert "사용할 수 없어요" in refused["text"]
+    assert refused["text"].startswith("받음: ")  # what an unknown command gets
 
 
 def test_long_reports_are_split_at_line_breaks():

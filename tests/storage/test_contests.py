@@ -44,7 +44,7 @@ def test_photo_entry_awards_points_once_and_is_one_per_resident(engine):
                                        photo_size=er.CONTEST_PHOTO_MAX_BYTES, text="  남산 야경 ", now=NOW)
         assert result.points_awarded == 1000 and result.entry.text == "남산 야경"
     with session_scope(engine) as s:
-        assert code_of(contests.submit_entry, s, contest_id=cid, resident_id=rid, photo_file_id="other",
+        assert code_of(contests.submit_entry, s, contest_id=cid, resident_id=rid, photo_file_id="AgAD-other-photo",
                        photo_size=10, now=NOW) == "already_entered"
     with session_scope(engine) as s:
         [mine] = contests.my_entries(s, resident_id=rid, now=NOW)
@@ -52,18 +52,18 @@ def test_photo_entry_awards_points_once_and_is_one_per_resident(engine):
         contests.withdraw_entry(s, contest_id=cid, resident_id=rid, now=NOW)
     with session_scope(engine) as s:
         assert contests.my_entries(s, resident_id=rid, now=NOW) == []
-        again = contests.submit_entry(s, contest_id=cid, resident_id=rid, photo_file_id="new", now=NOW)
+        again = contests.submit_entry(s, contest_id=cid, resident_id=rid, photo_file_id="AgAD-new-photo", now=NOW)
         # Entering again after withdrawing earns nothing more: the ledger ref is the contest.
         assert again.points_awarded == 0
         assert points.balance(s, rid, now=NOW).available == 1000
 
 
 @pytest.mark.parametrize("form, kwargs, code", [
-    ("photo", dict(photo_file_id="p", photo_size=er.CONTEST_PHOTO_MAX_BYTES + 1), "photo_too_large"),
+    ("photo", dict(photo_file_id="AgAD-photo-p", photo_size=er.CONTEST_PHOTO_MAX_BYTES + 1), "photo_too_large"),
     ("photo", dict(text="글만 보냄"), "entry_photo_required"),
-    ("text", dict(photo_file_id="p", text="글"), "photo_not_accepted"),
+    ("text", dict(photo_file_id="AgAD-photo-p", text="글"), "photo_not_accepted"),
     ("text", dict(text="   "), "entry_text_required"),
-    ("both", dict(photo_file_id="p"), "entry_text_required"),
+    ("both", dict(photo_file_id="AgAD-photo-p"), "entry_text_required"),
     ("both", dict(text="글"), "entry_photo_required"),
     ("text", dict(text="가" * (er.CONTEST_TEXT_MAX + 1)), "text_too_long"),
 ])
@@ -81,8 +81,8 @@ def test_text_entry_at_the_limit(session):
 
 def test_deadline_boundary(session):
     cid, rid, other = _open(session), _resident(session, 1), _resident(session, 2)
-    contests.submit_entry(session, contest_id=cid, resident_id=rid, photo_file_id="p", now=DEADLINE - SECOND)
-    assert code_of(contests.submit_entry, session, contest_id=cid, resident_id=other, photo_file_id="p",
+    contests.submit_entry(session, contest_id=cid, resident_id=rid, photo_file_id="AgAD-photo-p", now=DEADLINE - SECOND)
+    assert code_of(contests.submit_entry, session, contest_id=cid, resident_id=other, photo_file_id="AgAD-photo-p",
                    now=DEADLINE) == "contest_closed"
     assert code_of(contests.withdraw_entry, session, contest_id=cid, resident_id=rid, now=DEADLINE) == "contest_closed"
     assert contests.my_entries(session, resident_id=rid, now=DEADLINE)[0].can_withdraw is False
@@ -98,7 +98,7 @@ def test_winners_are_picked_once_and_everyone_is_told_once(engine):
         ids = [_resident(s, 10 + i, f"주민{i}") for i in range(3)]
         staff = _resident(s, 99, "직원")
         residents.set_role(s, 99, Role.staff)
-        entries = [contests.submit_entry(s, contest_id=cid, resident_id=r, photo_file_id=f"p{r}", now=NOW).entry.id
+        entries = [contests.submit_entry(s, contest_id=cid, resident_id=r, photo_file_id=f"AgAD-photo-{r}", now=NOW).entry.id
                    for r in ids]
     with session_scope(engine) as s:
         assert code_of(contests.pick_winners, s, contest_id=cid, entry_ids=[entries[0]], staff_id=staff,
@@ -156,7 +156,7 @@ def test_simultaneous_entries_by_one_resident_keep_one(pg_engine):
         barrier.wait()
         try:
             with session_scope(pg_engine) as s:
-                contests.submit_entry(s, contest_id=cid, resident_id=rid, photo_file_id=f"p{i}", now=NOW)
+                contests.submit_entry(s, contest_id=cid, resident_id=rid, photo_file_id=f"AgAD-photo-{i}", now=NOW)
             return "ok"
         except DomainError as err:
             return err.code
@@ -167,3 +167,10 @@ def test_simultaneous_entries_by_one_resident_keep_one(pg_engine):
     with session_scope(pg_engine) as s:
         assert len(s.scalars(select(ContestEntry)).all()) == 1
         assert points.balance(s, rid, now=NOW).available == 1000
+
+
+def test_forged_photo_file_id_is_refused(engine):
+    with session_scope(engine) as s:
+        cid, rid = _open(s), _resident(s, 1)
+        assert code_of(contests.submit_entry, s, contest_id=cid, resident_id=rid, photo_file_id="x",
+                       text="야경", now=NOW) == "photo_invalid"

@@ -153,5 +153,27 @@ def test_list_get_and_links(engine, monkeypatch):
         assert [e.id for e in events.list_events(s, now=CLOSES + SECOND)] == [later.id]
         assert code(events.get_event, s, 10**6).code == "event_not_found"
         link = events.deep_link(sooner)
-        assert link.startswith("https://t.me/junggu_test_bot?start=e")
+        assert link.startswith("https://t.me/junggu_test_bot?start=k")
         assert events.parse_payload(link.split("=", 1)[1]) == (sooner.id, 1)
+
+
+def test_rotation_past_65536_and_key_rotation_keep_check_ins_working(engine, monkeypatch):
+    """code_version has 32 bits end to end; a poster signed with a key now in QR_SECRETS_OLD still works."""
+    monkeypatch.setenv("QR_SECRET", SECRET)
+    with session_scope(engine) as s:
+        staff, rid = resident(s, 9, staff=True), resident(s, 1)
+        event = new_event(s, staff)
+        event.code_version = 65_535
+        s.flush()
+        events.rotate_code(s, event_id=event.id, staff_resident_id=staff, now=NOW)
+        assert event.code_version == 65_536
+        old_key_poster = events.deep_link(event).split("=", 1)[1]
+        assert events.parse_payload(old_key_poster) == (event.id, 65_536)
+    monkeypatch.setenv("QR_SECRET", "a-brand-new-key-" + "x" * 32)
+    monkeypatch.setenv("QR_SECRETS_OLD", SECRET)
+    with session_scope(engine) as s:
+        result = events.check_in(s, resident_id=rid, payload=old_key_poster, now=STARTS)
+        assert result.created
+    monkeypatch.setenv("QR_SECRETS_OLD", "")
+    with session_scope(engine) as s:
+        assert code(events.check_in, s, resident_id=rid, payload=old_key_poster, now=STARTS).code == "qr_invalid"

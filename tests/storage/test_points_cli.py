@@ -38,7 +38,7 @@ def test_event_commands_write_a_scannable_poster(cli_db, tmp_path, capsys):
     out = capsys.readouterr().out
     link = next(line.split(": ", 1)[1] for line in out.splitlines() if line.startswith("QR 링크"))
     event_id = re.search(r"#(\d+) 중구 걷기대회", out).group(1)
-    assert link.startswith("https://t.me/junggu_cli_bot?start=e")
+    assert link.startswith("https://t.me/junggu_cli_bot?start=k")
     assert [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(poster.read_bytes())))] == [link]
     assert main(["event", "list", "--staff", "9"]) == 0
     assert "중구 걷기대회" in capsys.readouterr().out

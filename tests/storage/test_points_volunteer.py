@@ -63,3 +63,22 @@ def test_resident_id_header_and_unknown_header(engine):
             import_volunteer_csv(s, "", staff_resident_id=a, now=NOW)
         assert err.value.code == "not_allowed"
         assert s.scalar(select(func.count()).select_from(PointEntry)) == 1
+
+
+def test_hostile_numbers_are_refused_per_line_at_once(engine):
+    """Exponents that Decimal would expand for minutes, and non-ASCII digits, are bad lines, not hangs."""
+    import time
+
+    with session_scope(engine) as s:
+        staff, a = resident(s, 9, staff=True), resident(s, 101)
+    hostile = ["1e999999", "1E+100000000", "²", "1²0", "١٢٠", "NaN", "Infinity", "sNaN", "0x10",
+               "1_000", "10000", "8785", "1.234", " 1 2", "+120"]
+    lines = [f"101,{h},2026" for h in hostile] + ["²,120,2026", "101,120,²⁰²⁶", "101,120,2026"]
+    started = time.perf_counter()
+    with session_scope(engine) as s:
+        report = import_volunteer_csv(s, "\n".join(lines), staff_resident_id=staff, now=NOW)
+    assert time.perf_counter() - started < 5
+    assert report.awarded == 1
+    assert [line for line, _ in report.errors] == list(range(1, len(lines)))
+    assert all("숫자" in msg or "연도" in msg for _, msg in report.errors)
+    assert "8,784" in report.errors[0][1]

@@ -339,3 +339,15 @@ def test_the_database_backs_the_invariants(engine):
     with pytest.raises(IntegrityError), session_scope(engine) as s:
         s.add(ProposalAnswer(proposal_id=pid, kind=AnswerKind.interim, result=AnswerResult.accepted,
                              text="중간", created_at=NOW))
+
+
+@pytest.mark.parametrize("forged", ["x", "AgAD", "a b c d e f g h", "AgACAgUAAx0\"}", "가나다라마바사아자차카", "A" * 201])
+def test_forged_file_ids_are_refused_before_they_are_stored(engine, forged):
+    [author] = make_residents(engine, 1)
+    with session_scope(engine) as s:
+        with pytest.raises(DomainError) as err:
+            proposals.submit(s, author_id=author, title="골목길 가로등 설치", body=BODY,
+                             category="safety", dong="myeong", photo_file_id=forged, now=NOW)
+        assert err.value.code == "photo_invalid"
+    with session_scope(engine) as s:
+        assert s.scalar(select(func.count()).select_from(Proposal)) == 0

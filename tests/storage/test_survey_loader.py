@@ -216,3 +216,40 @@ def test_scale_condition_outside_the_scale_is_refused():
 def test_spec_round_trips_through_json():
     spec = load_survey_file(SAMPLE)
     assert sr.SurveySpec.from_dict(json.loads(json.dumps(spec.to_dict()))) == spec
+
+
+# --- hostile files (issue 13) ---------------------------------------------------------------
+ALIAS_BOMB = "\n".join(
+    ["a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]"]
+    + [f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},"
+       f"*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)},*{chr(97 + i)}]" for i in range(9)]
+    + ["title: *j"]) + "\n"
+
+
+def test_alias_bomb_is_refused_at_once():
+    import time
+
+    started = time.perf_counter()
+    errors = errors_of(ALIAS_BOMB)
+    assert time.perf_counter() - started < 2
+    assert errors and "별칭" in errors[0][1] and errors[0][0] == 2
+
+
+def test_deep_nesting_and_huge_files_are_refused():
+    assert "깊게" in errors_of("title: " + "[" * 5000 + "]" * 5000 + "\n")[0][1]
+    assert "너무 큽니다" in errors_of("title: x\n" + "# 주석\n" * 60_000)[0][1]
+
+
+def test_isolated_load_returns_the_spec_and_times_out():
+    from storage.services.survey_loader import load_survey_isolated
+
+    good = (PROJECT_ROOT / "storage" / "surveys").glob("*.yml")
+    text = next(iter(sorted(good))).read_text(encoding="utf-8")
+    spec = load_survey_isolated(text)
+    assert spec == load_survey_file(text)
+    with pytest.raises(SurveyValidationError) as err:
+        load_survey_isolated(ALIAS_BOMB)
+    assert "별칭" in err.value.errors[0][1]
+    with pytest.raises(SurveyValidationError) as err:
+        load_survey_isolated(text, timeout_seconds=0.001)
+    assert "너무 오래" in err.value.errors[0][1]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
 from sqlalchemy import select
 
 from storage.db import session_scope
@@ -119,3 +120,20 @@ def test_results_of_an_empty_survey(session):
     assert res.respondents == 0
     assert all(o.percent == 0.0 for q in res.questions for o in q.options)
     assert surveys.render_results_chart(res)[:4] == b"\x89PNG"
+
+
+@pytest.mark.parametrize("answer", ['=HYPERLINK("http://evil.example","클릭")', "+1+1", "-2+3", "@SUM(A1)",
+                                    "\t=1", "\r=1"])
+def test_survey_csv_neutralizes_spreadsheet_formulas(engine, answer):
+    from storage.rules import csv_cell
+
+    with session_scope(engine) as s:
+        sid = publish_text(s, NAMED)
+        rid = resident(s, 8, "=이름")
+        surveys.answer(s, survey_id=sid, resident_id=rid, question_id="pick", value="b", now=NOW)
+        surveys.answer(s, survey_id=sid, resident_id=rid, question_id="note", value=answer, now=NOW)
+        surveys.submit(s, survey_id=sid, resident_id=rid, now=NOW)
+    with session_scope(engine) as s:
+        header, row = list(csv.reader(io.StringIO(surveys.results_csv(s, sid))))
+    assert row[-1].startswith("'") and row[-1] == csv_cell(row[-1][1:])  # (answers are stored trimmed)
+    assert row[2] == "'=이름"
