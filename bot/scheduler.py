@@ -133,6 +133,17 @@ def advance_budget() -> None:
         log.info("budget phases: %s", report.phase_changes)
 
 
+# --- meetings (issue 16) ---
+def remind_meetings() -> None:
+    """Video meetings: the day-before (10:00 KST) and 10-minutes-before reminders that are due."""
+    from storage.services import meetings
+
+    with session_scope(default_engine()) as session:
+        queued = meetings.queue_reminders(session, utcnow())
+    if queued:
+        log.info("meeting reminders queued: %d", queued)
+
+
 # --- installation ----------------------------------------------------------------------
 @dataclass(frozen=True)
 class Recurring:
@@ -152,6 +163,9 @@ RECURRING: tuple[Recurring, ...] = (
               "storage.services.proposals:expire_due"),
     Recurring("advance_budget", advance_budget, IntervalTrigger(minutes=5, timezone=KST),
               "storage.services.budget:run_schedule"),
+    # meetings (issue 16): every minute, so the 10-minute reminder is on time
+    Recurring("meeting_reminders", remind_meetings, IntervalTrigger(minutes=1, timezone=KST),
+              "storage.services.meetings:queue_reminders"),
 )
 
 

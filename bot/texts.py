@@ -359,6 +359,34 @@ NOTICES: dict[str, str] = {
         "[공지 #{id}] 예약 시간({when})에 발송 서버가 멈춰 있어 보내지 않았어요.\n"
         "/announce 로 다시 작성하거나 python -m storage.cli announce send {id} 로 지금 보내 주세요."
     ),
+    # --- meetings (issue 16) ---
+    "meeting_day_before": (
+        "📅 신청하신 영상회의가 곧 열려요.\n「{title}」\n{starts} ~ {ends}\n"
+        "시작 {soon_minutes}분 전에 입장 링크를 다시 보내 드릴게요."
+    ),
+    "meeting_soon": (
+        "⏰ 「{title}」 영상회의가 곧 시작돼요. ({starts})\n"
+        "아래 버튼으로 입장해 주세요. 진행자가 알려 주는 출석 코드를 이 대화창에 보내 주시면 "
+        "소통 포인트 {points:,} P를 드려요."
+    ),
+    "meeting_moved": (
+        "📢 신청하신 「{title}」 영상회의 일정이 바뀌었어요.\n"
+        "이전: {old}\n변경: {starts} ~ {ends}\n"
+        "참석이 어려우시면 \"내 신청\"에서 신청을 취소해 주세요."
+    ),
+    "meeting_cancelled": (
+        "📢 {starts}에 열릴 예정이던 「{title}」 영상회의가 취소되었어요. 불편을 드려 죄송합니다."
+    ),
+    "meeting_promoted": (
+        "🎉 대기하시던 「{title}」 영상회의에 자리가 나서 신청이 확정되었어요. ({starts})"
+    ),
+    "meeting_after": (
+        "🙏 「{title}」 영상회의에 함께해 주셔서 감사합니다.\n다시보기와 회의 자료는 아래 버튼에서 볼 수 있어요."
+    ),
+    "meeting_after_survey": (
+        "🙏 「{title}」 영상회의에 함께해 주셔서 감사합니다.\n다시보기와 회의 자료는 아래 버튼에서 볼 수 있어요.\n"
+        "더 나은 회의를 위해 짧은 만족도 조사에도 참여해 주세요."
+    ),
 }
 
 # --- Announcements (issue 8): the staff compose flow and its progress --------

@@ -184,3 +184,4 @@ def due_reminders(now: datetime, starts_at: datetime, ends_at: datetime) -> list
 # Button labels of the reminder and after-meeting notices (stored with the outbox row).
 JOIN_BUTTON = "영상회의 입장하기"
 RECORDING_BUTTON = "다시보기 · 회의 자료"
+SURVEY_BUTTON = "만족도 조사 참여하기"

@@ -518,13 +518,15 @@ def _kst(value: datetime) -> str:
 # --- notices ------------------------------------------------------------------------------
 def notice_params(meeting: Meeting) -> dict[str, object]:
     return dict(meeting_id=meeting.id, title=meeting.title, starts=kst_datetime(meeting.starts_at),
-                ends=to_kst(meeting.ends_at).strftime("%H:%M"), url=meeting.url)
+                ends=to_kst(meeting.ends_at).strftime("%H:%M"), points=meeting.points,
+                soon_minutes=int(rules.SOON_REMINDER_BEFORE.total_seconds() // 60))
 
 
 def _notice(session: Session, meeting: Meeting, resident: Resident, kind: str, now: datetime,
-            buttons: list | None = None, **extra: object) -> bool:
+            buttons: list | None = None, template: str | None = None, **extra: object) -> bool:
     return enqueue(session, dedup_key=rules.reminder_key(kind, meeting.id, resident.id, meeting.schedule_version),
-                   chat_id=resident.telegram_user_id, resident_id=resident.id, template=f"meeting_{kind}",
+                   chat_id=resident.telegram_user_id, resident_id=resident.id,
+                   template=template or f"meeting_{kind}",
                    params={**notice_params(meeting), **extra}, buttons=buttons, send_after=now)
 
 
@@ -578,8 +580,13 @@ def send_after_notes(session: Session, *, meeting_id: int, staff_resident_id: in
                              .where(MeetingAttendance.meeting_id == meeting.id, Resident.reachable.is_(True))):
         residents.setdefault(r.id, r)
     buttons = [[{"text": rules.RECORDING_BUTTON, "url": meeting.recording_url}]]
-    return sum(_notice(session, meeting, r, "after", now, buttons=buttons,
-                       has_survey=meeting.survey_id is not None) for r in residents.values())
+    template = "meeting_after"
+    if meeting.survey_id is not None:
+        # The bot's packed form of the Rasa payload /survey_start{"s":"<id>"} (bot.keyboards.pack).
+        buttons.append([{"text": rules.SURVEY_BUTTON, "callback_data": f"r|survey_start|s={meeting.survey_id}"}])
+        template = "meeting_after_survey"
+    return sum(_notice(session, meeting, r, "after", now, buttons=buttons, template=template)
+               for r in residents.values())
 
 
 # --- helpers ----------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ def test_restart_keeps_one_copy_of_each_job_and_their_next_runs(db) -> None:  # 
     jobs = {j.id: j.next_run_time for j in first.get_jobs()}
     sched_mod.stop(first)
     assert set(jobs) == {"sync_announcements", "claim_reminders", "closing_reminders",
-                         "expire_proposals", "advance_budget"}
+                         "expire_proposals", "advance_budget", "meeting_reminders"}
     second = sched_mod.start(db)
     try:
         again = {j.id: j.next_run_time for j in second.get_jobs()}
@@ -178,4 +178,4 @@ def test_scheduler_processes_one_at_a_time(db) -> None:  # type: ignore[no-untyp
     finally:
         first.terminate()
         assert first.wait(timeout=30) == 0
-    assert _stored_jobs(db) == 5
+    assert _stored_jobs(db) == len(sched_mod.RECURRING)
