@@ -129,9 +129,11 @@ class ActionMeetingRegister(StorageAction):
             return []
         result = meetings.register(session, meeting_id=meeting_id, resident_id=resident.id)
         meeting = meetings.get_meeting(session, meeting_id)
-        if result.status == "waiting":
-            response = "utter_meeting_waiting" if result.created else "utter_meeting_already_waiting"
-            dispatcher.utter_message(response=response, title=result.title, position=result.position)
+        if result.status == "waiting" and result.created:
+            dispatcher.utter_message(response="utter_meeting_waiting", title=result.title, position=result.position)
+        elif result.status == "waiting":
+            dispatcher.utter_message(response="utter_meeting_already_waiting", title=result.title,
+                                     position=result.position)
         elif result.created:
             dispatcher.utter_message(
                 response="utter_meeting_registered", title=result.title, when=when(meeting),
@@ -155,8 +157,10 @@ class ActionMeetingUnregister(StorageAction):
             return _utter_mine(dispatcher, session, resident)
         meeting = meetings.get_meeting(session, meeting_id)
         cancelled = meetings.unregister(session, meeting_id=meeting_id, resident_id=resident.id)
-        response = "utter_meeting_unregistered" if cancelled else "utter_meeting_nothing_to_cancel"
-        dispatcher.utter_message(response=response, title=meeting.title)
+        if cancelled:
+            dispatcher.utter_message(response="utter_meeting_unregistered", title=meeting.title)
+        else:
+            dispatcher.utter_message(response="utter_meeting_nothing_to_cancel", title=meeting.title)
         return []
 
 
@@ -205,7 +209,9 @@ class ActionMeetingAttend(StorageAction):
         if not result.created:
             utter_error(dispatcher, DomainError("meeting_already_attended", title=result.title))
             return []
-        response = "utter_meeting_attended_capped" if result.capped else "utter_meeting_attended"
-        dispatcher.utter_message(response=response, title=result.title, points=f"{result.points:,}",
-                                 balance=f"{result.balance_available:,}")
+        params = dict(title=result.title, points=f"{result.points:,}", balance=f"{result.balance_available:,}")
+        if result.capped:
+            dispatcher.utter_message(response="utter_meeting_attended_capped", **params)
+        else:
+            dispatcher.utter_message(response="utter_meeting_attended", **params)
         return []
