@@ -185,3 +185,13 @@ def due_reminders(now: datetime, starts_at: datetime, ends_at: datetime) -> list
 JOIN_BUTTON = "영상회의 입장하기"
 RECORDING_BUTTON = "다시보기 · 회의 자료"
 SURVEY_BUTTON = "만족도 조사 참여하기"
+
+# The satisfaction poll after a meeting stays open this long.
+SURVEY_OPEN_FOR = timedelta(days=7)
+SURVEY_TITLE_MAX = 100
+
+
+def survey_title(meeting_title: str) -> str:
+    """The poll's title: the meeting's, marked, within the survey title column."""
+    suffix = " 만족도 조사"
+    return meeting_title[: SURVEY_TITLE_MAX - len(suffix)] + suffix

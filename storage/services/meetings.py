@@ -598,3 +598,31 @@ def _require_staff(session: Session, staff_resident_id: int | None) -> None:
 def _require_scheduled(meeting: Meeting) -> None:
     if meeting.status == MeetingStatus.cancelled:
         raise DomainError("meeting_cancelled", title=meeting.title)
+
+
+# --- after the meeting: the satisfaction poll through the survey engine -------------------
+SURVEY_TEMPLATE = "meeting_satisfaction.yml.tmpl"
+
+
+def satisfaction_survey(session: Session, *, meeting_id: int, staff_resident_id: int | None,
+                        now: datetime | None = None) -> int:
+    """The meeting's 3-question satisfaction survey (published once from the template); its id."""
+    import json
+
+    from storage.services import surveys
+    from storage.services.survey_loader import load_survey_file
+    from storage.settings import PROJECT_ROOT
+
+    now = now or utcnow()
+    meeting = lock_meeting(session, meeting_id)
+    if meeting.survey_id is not None:
+        return meeting.survey_id
+    template = (PROJECT_ROOT / "storage" / "surveys" / SURVEY_TEMPLATE).read_text(encoding="utf-8")
+    fmt = "%Y-%m-%d %H:%M"
+    text = (template.replace("__TITLE__", json.dumps(rules.survey_title(meeting.title), ensure_ascii=False))
+            .replace("__OPENS__", json.dumps(to_kst(now).strftime(fmt)))
+            .replace("__CLOSES__", json.dumps(to_kst(now + rules.SURVEY_OPEN_FOR).strftime(fmt))))
+    survey = surveys.publish_survey(session, load_survey_file(text), staff_id=staff_resident_id, now=now)
+    session.flush()
+    meeting.survey_id = survey.id
+    return survey.id
