@@ -626,3 +626,28 @@ def satisfaction_survey(session: Session, *, meeting_id: int, staff_resident_id:
     session.flush()
     meeting.survey_id = survey.id
     return survey.id
+
+
+# --- demo data (the lead's storage/demo.py calls this) ------------------------------------------
+def seed_demo_meetings(session: Session, now: datetime | None = None) -> tuple[int, int]:
+    """One upcoming and one past meeting for the demo; idempotent by title. Returns (upcoming id, past id)."""
+    now = now or utcnow()
+    made = []
+    for title, offset, extra in (
+        ("신당동 도시재생 온라인 주민설명회", timedelta(days=3),
+         dict(category="도시재생", department="도시재생과", capacity=30, dong="sindang",
+              description="신당동 일대 도시재생 활성화 계획을 설명하고 주민 의견을 듣습니다.")),
+        ("2026 주민참여예산 온라인 설명회", -timedelta(days=7),
+         dict(category="주민참여예산", department="기획예산과",
+              description="주민참여예산 제안 방법과 일정을 안내했습니다.")),
+    ):
+        existing = session.scalar(select(Meeting.id).where(Meeting.title == title))
+        if existing is not None:
+            made.append(existing)
+            continue
+        starts = (now + offset).replace(minute=0, second=0, microsecond=0)
+        meeting = create_meeting(session, staff_resident_id=None, title=title, starts_at=starts,
+                                 ends_at=starts + timedelta(hours=1, minutes=30), url="https://meet.jit.si/ontong-junggu-demo",
+                                 now=min(now, starts - timedelta(days=1)), **extra)  # type: ignore[arg-type]
+        made.append(meeting.id)
+    return made[0], made[1]

@@ -197,3 +197,10 @@ def test_reminders_are_queued_once_per_schedule(session):
     meetings.move_meeting(session, meeting_id=m.id, staff_resident_id=staff, starts_at=STARTS + timedelta(days=7),
                           ends_at=ENDS + timedelta(days=7), now=soon + timedelta(minutes=2))
     assert meetings.queue_reminders(session, rules.day_before_reminder_at(STARTS + timedelta(days=7))) == 1
+
+
+def test_demo_meetings_are_one_upcoming_and_one_past_once(session):
+    upcoming, past = meetings.seed_demo_meetings(session, NOW)
+    assert meetings.seed_demo_meetings(session, NOW) == (upcoming, past)
+    assert [m.id for m in meetings.list_upcoming(session, NOW)] == [upcoming]
+    assert meetings.get_meeting(session, past).ends_at < NOW
