@@ -79,7 +79,7 @@ def test_register_remind_attend_and_move(people, e2e_engine):
     # Staff move the meeting: each registrant is told once.
     new_start = (starts + timedelta(days=1)).astimezone(KST)
     (moved,) = staff.send(f"/meeting_move {meeting_id} | {new_start:%Y-%m-%d %H:%M} | "
-                          f"{new_start + timedelta(hours=1):%H:%M}")
+                          f"{new_start + timedelta(hours=1):%Y-%m-%d %H:%M}")
     assert "2명에게" in moved["text"]
     for chat in (resident, neighbour):
         notice = chat.read(1, timeout=30)
