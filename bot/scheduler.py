@@ -142,6 +142,17 @@ def purge_inactive() -> None:
         log.info("retention purge deleted %d residents", report.deleted)
 
 
+# --- meetings (issue 16) ---
+def remind_meetings() -> None:
+    """Video meetings: the day-before (10:00 KST) and 10-minutes-before reminders that are due."""
+    from storage.services import meetings
+
+    with session_scope(default_engine()) as session:
+        queued = meetings.queue_reminders(session, utcnow())
+    if queued:
+        log.info("meeting reminders queued: %d", queued)
+
+
 # --- installation ----------------------------------------------------------------------
 @dataclass(frozen=True)
 class Recurring:
@@ -163,6 +174,9 @@ RECURRING: tuple[Recurring, ...] = (
               "storage.services.budget:run_schedule"),
     Recurring("purge_inactive", purge_inactive, CronTrigger(hour=4, minute=0, timezone=KST),
               "storage.services.privacy:purge"),
+    # meetings (issue 16): every minute, so the 10-minute reminder is on time
+    Recurring("meeting_reminders", remind_meetings, IntervalTrigger(minutes=1, timezone=KST),
+              "storage.services.meetings:queue_reminders"),
 )
 
 

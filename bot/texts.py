@@ -87,6 +87,14 @@ STAFF_COMMANDS: list[tuple[str, str]] = [
     ("proposal_unhide", "정책제안 다시 공개"),
     # surveys, contests, news, attendance (issue 7)
     ("engagement", "설문·공모·소식·출석체크 명령어 안내"),
+    # meetings (issue 16)
+    ("meeting_new", "영상회의 등록"),
+    ("meetings", "영상회의 목록 · 신청 · 출석"),
+    ("meeting_code", "영상회의 출석 코드 보기 · 교체"),
+    ("meeting_move", "영상회의 일정 변경"),
+    ("meeting_cancel", "영상회의 취소"),
+    ("meeting_after", "영상회의 다시보기 · 만족도 조사 보내기"),
+    ("meeting_export", "영상회의 신청·출석 CSV 받기"),
     ("survey_load", "설문 등록 (YAML/JSON 파일에 캡션)"),
     ("survey_results", "설문 결과 · CSV · 그래프"),
     ("contest_new", "공모 열기"),
@@ -402,7 +410,76 @@ NOTICES: dict[str, str] = {
         "[공지 #{id}] 예약 시간({when})에 발송 서버가 멈춰 있어 보내지 않았어요.\n"
         "/announce 로 다시 작성하거나 python -m storage.cli announce send {id} 로 지금 보내 주세요."
     ),
+    # --- meetings (issue 16) ---
+    "meeting_day_before": (
+        "📅 신청하신 영상회의가 곧 열려요.\n「{title}」\n{starts} ~ {ends}\n"
+        "시작 {soon_minutes}분 전에 입장 링크를 다시 보내 드릴게요."
+    ),
+    "meeting_soon": (
+        "⏰ 「{title}」 영상회의가 곧 시작돼요. ({starts})\n"
+        "아래 버튼으로 입장해 주세요. 진행자가 알려 주는 출석 코드를 이 대화창에 보내 주시면 "
+        "소통 포인트 {points:,} P를 드려요."
+    ),
+    "meeting_moved": (
+        "📢 신청하신 「{title}」 영상회의 일정이 바뀌었어요.\n"
+        "이전: {old}\n변경: {starts} ~ {ends}\n"
+        "참석이 어려우시면 \"내 신청\"에서 신청을 취소해 주세요."
+    ),
+    "meeting_cancelled": (
+        "📢 {starts}에 열릴 예정이던 「{title}」 영상회의가 취소되었어요. 불편을 드려 죄송합니다."
+    ),
+    "meeting_promoted": (
+        "🎉 대기하시던 「{title}」 영상회의에 자리가 나서 신청이 확정되었어요. ({starts})"
+    ),
+    "meeting_after": (
+        "🙏 「{title}」 영상회의에 함께해 주셔서 감사합니다.\n다시보기와 회의 자료는 아래 버튼에서 볼 수 있어요."
+    ),
+    "meeting_after_survey": (
+        "🙏 「{title}」 영상회의에 함께해 주셔서 감사합니다.\n다시보기와 회의 자료는 아래 버튼에서 볼 수 있어요.\n"
+        "더 나은 회의를 위해 짧은 만족도 조사에도 참여해 주세요."
+    ),
 }
+
+# --- meetings (issue 16): the staff commands ---------------------------------
+MEETING_ASK = {
+    "title": "🎥 새 영상회의를 등록해요. 언제든 /cancel 로 그만둘 수 있어요.\n1/11 회의 제목을 보내 주세요. (최대 {max}자)",
+    "description": "2/11 회의 설명을 보내 주세요. (최대 {max}자, 없으면 \"-\")",
+    "category": "3/11 분야를 보내 주세요. 예) 도시재생, 복지, 교통",
+    "department": "4/11 주관 부서를 보내 주세요. 예) 자치행정과",
+    "starts_at": "5/11 시작 일시를 한국 시간으로 보내 주세요. 예) 2026-12-10 19:00",
+    "ends_at": "6/11 끝나는 일시를 보내 주세요. 예) 2026-12-10 20:30 (시각만 보내도 돼요: 20:30)",
+    "url": "7/11 회의 링크를 보내 주세요. https:// 로 시작하는 줌·웹엑스·지트시·유튜브 라이브 주소면 돼요.",
+    "capacity": "8/11 정원을 숫자로 보내 주세요. 정원이 없으면 \"없음\"이라고 보내 주세요.",
+    "deadline": "9/11 신청 마감 일시를 보내 주세요. 회의 시작 때 마감하려면 \"-\"라고 보내 주세요.",
+    "points": "10/11 참석 포인트를 숫자로 보내 주세요. 기본값 {default} P로 하려면 \"-\"라고 보내 주세요. (최대 {max} P)",
+    "dong": "11/11 대상 동을 보내 주세요. 예) 명동. 모든 동이 대상이면 \"전체\"라고 보내 주세요.",
+}
+MEETING_BAD_DATETIME = "날짜와 시간을 \"2026-12-10 19:00\" 형식으로 보내 주세요."
+MEETING_BAD_NUMBER = "숫자로 보내 주세요."
+MEETING_CREATED = (
+    "✅ 영상회의 #{id}{id_eul} 등록했어요.\n「{title}」 {when}\n"
+    "출석 코드: {code} (회의 중에 읽어 주세요. /meeting_code {id} 로 QR도 받을 수 있어요)\n"
+    "주민 안내 링크: {link}"
+)
+MEETING_CANCELLED_FORM = "영상회의 등록을 취소했어요. 아무것도 저장하지 않았어요."
+MEETING_LIST_HEAD = "[영상회의] 신청 / 정원 · 대기 · 출석"
+MEETING_LIST_LINE = "#{id} {when} 「{title}」{state}\n   신청 {registered}/{capacity} · 대기 {waiting} · 출석 {attended}"
+MEETING_LIST_EMPTY = "등록된 영상회의가 없어요. /meeting_new 로 등록해 주세요."
+MEETING_STATE_CANCELLED = " (취소됨)"
+MEETING_NO_CAPACITY = "∞"
+MEETING_USAGE = {
+    "meeting_code": "사용법: /meeting_code 회의번호 (새 코드로 바꾸려면 /meeting_code 회의번호 교체)",
+    "meeting_move": "사용법: /meeting_move 회의번호 | 새 시작 | 새 종료  예) /meeting_move 3 | 2026-12-11 19:00 | 2026-12-11 20:30",
+    "meeting_cancel": "사용법: /meeting_cancel 회의번호",
+    "meeting_after": "사용법: /meeting_after 회의번호 | 다시보기·자료 링크(https://)",
+    "meeting_export": "사용법: /meeting_export 회의번호",
+}
+MEETING_CODE = "🔑 #{id} 「{title}」 출석 코드: {code}\n출석 확인 시간: {opens} ~ {closes}\nQR을 화면에 띄우면 주민이 찍어서 출석할 수도 있어요."
+MEETING_CODE_ROTATED = "🔁 #{id} 출석 코드를 {code}{code_euro} 바꿨어요. 이전 코드는 더 이상 쓸 수 없어요."
+MEETING_MOVED = "📅 #{id} 일정을 {when}{when_euro} 옮겼어요. 신청자 {count:,}명에게 알림을 보냈어요."
+MEETING_CANCELLED = "🛑 #{id} 영상회의를 취소했어요. 신청자 {count:,}명에게 알림을 보냈어요."
+MEETING_AFTER_SENT = "📨 #{id} 다시보기 링크와 만족도 조사(설문 #{survey_id})를 {count:,}명에게 보냈어요."
+MEETING_EXPORT_CAPTION = "#{id} 「{title}」 신청·출석 명단"
 
 # --- Announcements (issue 8): the staff compose flow and its progress --------
 ANNOUNCE_ASK_TEXT = (

@@ -23,6 +23,7 @@ ACTIVITIES = (
     "survey_completed", "contest_entry", "contest_win", "proposal_submitted",
     "endorsement_given", "proposal_reached_review", "budget_vote_cast",
     "offline_checkin", "attendance_checkin", "volunteer_100h",
+    "meeting_attendance",  # issue 16 (영상회의)
 )
 TEXT_KEYS = {
     "award_subject": {"label", "subject"},

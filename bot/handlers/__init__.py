@@ -24,6 +24,7 @@ from bot.handlers import (
     proposals_staff,
     staff,
 )
+from bot.handlers import meetings_staff  # meetings (issue 16)
 from bot.handlers.staff_common import StaffCallbackQueryHandler, staff_command, staff_document
 
 
@@ -48,13 +49,16 @@ def register(app: Application) -> None:
     # before the resident handlers below do.
     for handler in announce.build_handlers():
         app.add_handler(handler)
+    # meetings (issue 16): the /meeting_new form, before /cancel and the text handlers
+    for handler in meetings_staff.build_handlers():
+        app.add_handler(handler)
     app.add_handler(CommandHandler("help", conversation.help_command))
     app.add_handler(CommandHandler("menu", conversation.menu_command))
     app.add_handler(CommandHandler("cancel", conversation.cancel_command))
     # Staff handlers match only staff (the one gate, bot.handlers.staff_common.STAFF);
     # anyone else falls through to the resident handlers below, as an unknown command would.
     for commands in (staff.COMMANDS, budget_staff.COMMANDS, engagement_staff.COMMANDS,
-                     proposals_staff.COMMANDS, privacy_staff.COMMANDS):
+                     proposals_staff.COMMANDS, privacy_staff.COMMANDS, meetings_staff.COMMANDS):
         app.add_handlers([staff_command(c, cb) for c, cb in commands.items()])
     app.add_handler(staff_document(r"^/volunteer", staff.volunteer_import))
     app.add_handler(staff_document(r"^/survey_load", engagement_staff.survey_load))

@@ -11,7 +11,7 @@ from telegram.constants import ChatAction
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
-from bot import keyboards, texts
+from bot import deep_links, keyboards, texts
 from bot.rasa_client import RasaClient, RasaUnavailable, RasaUncertain
 from bot.render import media_path, send_reply, send_text
 from storage import tracker_store
@@ -112,9 +112,12 @@ async def _settle(task: asyncio.Task) -> None:
 
 
 async def start_deep_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/start <payload> from a scanned event poster: a QR check-in."""
+    """/start <payload>: a feature's deep link (bot.deep_links), else a scanned event poster's QR check-in."""
     payload = context.args[0] if context.args else ""
-    if _PAYLOAD_CHARS.match(payload):
+    routed = deep_links.route(payload)  # feature deep links (meetings: m<id>, ma<id>_<code>)
+    if routed is not None:
+        await converse(update, context, routed)
+    elif _PAYLOAD_CHARS.match(payload):
         await converse(update, context, f'/qr_checkin{{"qr_payload":"{payload}"}}')
     else:
         # A damaged code still reaches the check-in action, which refuses it.

@@ -11,3 +11,5 @@ from storage.models.privacy import OnceMark  # noqa: F401
 from storage.models.proposals import AnswerKind, AuditAction, Endorsement, Proposal, ProposalAnswer, ProposalAudit  # noqa: F401
 
 __all__ = ["Base", "OutboxMessage", "OutboxStatus", "Resident", "Role"]
+# --- meetings (issue 16) ---
+from storage.models.meetings import Meeting, MeetingAttendance, MeetingRegistration, MeetingStatus, RegistrationStatus  # noqa: F401,E402

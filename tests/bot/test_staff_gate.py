@@ -7,7 +7,7 @@ import base64
 import pytest
 
 from bot import texts
-from bot.handlers import announce, budget_staff, engagement_staff, proposals_staff, staff
+from bot.handlers import announce, budget_staff, engagement_staff, meetings_staff, proposals_staff, staff
 from storage.db import session_scope
 from storage.models import Role
 from storage.services import residents
@@ -15,7 +15,8 @@ from tests.bot.conftest import read, say
 
 RESIDENT, STAFF_ID = 5301, 5302
 STAFF_COMMANDS = sorted({*staff.COMMANDS, *budget_staff.COMMANDS, *engagement_staff.COMMANDS,
-                         *proposals_staff.COMMANDS, "announce", "announcements"})
+                         *proposals_staff.COMMANDS, "announce", "announcements",
+                         *meetings_staff.COMMANDS, "meeting_new"})
 # What each command answers without arguments when staff types it (the leak a resident saw).
 USAGE_TEXTS = [texts.EVENT_NEW_USAGE, texts.EVENT_ID_USAGE, texts.BATCH_ID_USAGE, texts.VOLUNTEER_USAGE,
                texts.STAFF_HELP, texts.BUDGET_CYCLE_USAGE, texts.SURVEY_LOAD_USAGE, texts.NOT_ALLOWED]
@@ -107,7 +108,7 @@ def test_every_staff_handler_uses_the_one_gate() -> None:
     register(app)
     gated = set()
     for handler in app.handlers[0]:
-        inner = handler.entry_points if isinstance(handler, announce.ConversationHandler) else [handler]
+        inner = handler.entry_points if isinstance(handler, announce.ConversationHandler) else [handler]  # also /meeting_new
         for h in inner:
             commands = getattr(h, "commands", set())
             if commands & set(STAFF_COMMANDS):

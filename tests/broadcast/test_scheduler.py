@@ -52,7 +52,8 @@ def test_restart_keeps_one_copy_of_each_job_and_their_next_runs(db) -> None:  # 
     jobs = {j.id: j.next_run_time for j in first.get_jobs()}
     sched_mod.stop(first)
     assert set(jobs) == {"sync_announcements", "claim_reminders", "closing_reminders",
-                         "expire_proposals", "advance_budget", "purge_inactive"}
+                         "expire_proposals", "advance_budget", "purge_inactive",
+                         "meeting_reminders"}
     second = sched_mod.start(db)
     try:
         again = {j.id: j.next_run_time for j in second.get_jobs()}
