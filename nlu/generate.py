@@ -26,7 +26,11 @@ from nlu.similarity import NearDuplicateIndex, plain_text  # noqa: E402
 DATA = ROOT / "nlu" / "data" / "nlu"
 SEED = 20261202
 PER_INTENT = 48  # generated lines per intent (hand-written lines come on top)
-MORE = {"out_of_scope": 90, "faq": 0, "help": 40, "deny": 40, "affirm": 40}
+MORE = {"out_of_scope": 90, "faq": 0, "help": 40, "deny": 40, "affirm": 40, "my_data": 66, "my_data_correct": 66,
+        "withdraw_consent": 50,
+        "notifications_on": 56}
+# Held-out utterances (never shown, never copied): a generated line that comes close to one is dropped.
+HELD_OUT = ROOT / "nlu" / "tests" / "utterances"
 
 DONGS = ["소공동", "회현동", "명동", "필동", "장충동", "광희동", "을지로동", "신당동", "다산동", "약수동",
          "청구동", "신당5동", "동화동", "황학동", "중림동"]
@@ -126,6 +130,9 @@ T: Dict[str, List[str]] = {
         "{개인정보처리방침|개인정보 처리방침|개인정보 보호정책|처리방침} {보여줘|어디서 봐요|알려주세요|링크 줘}",
         "{무슨 정보|어떤 정보|뭘|내 정보 뭐} {저장하고 있어요|모으고 있어|가지고 있나요|수집했어요}?",
         "{제 정보|내 정보} {열람|조회|확인} {요청할게요|하고 싶어요|가능해요?}",
+        "{챗봇이|여기서|구청이} {내 정보|제 개인정보|나에 대해} {뭘 알고 있어|어디까지 저장했어요|뭐 갖고 있는지 보여줘}",
+        "{가입할 때 낸 정보|등록된 내 정보|내 가입 정보} {확인|보기|다시 보여줘}",
+        "{개인정보|내 데이터} {사본|파일|엑셀} {받을 수 있어요?|보내 주세요|내보내기}",
     ],
     "my_data_correct": [
         "{이름|내 이름|제 이름|닉네임} {바꿀래요|바꿔 주세요|수정하고 싶어요|변경|고쳐줘|잘못 들어갔어요}",
@@ -133,6 +140,9 @@ T: Dict[str, List[str]] = {
         "<dong>{으로|로} {이사했어요|이사 왔어요|옮겼어요} {동 바꿔 주세요|주소 바꿀래|정보 수정해 줘}",
         "{동|거주지|사는 곳|행정동} {변경|정정|수정} {하고 싶어요|할게요|해 주세요|요청}",
         "{내 정보|제 정보|등록 정보} {수정|정정|고치기} {할래요|하고 싶어요|해 주세요}",
+        "{이름이|제 이름이|등록된 이름이} {틀렸어요|잘못됐어요|오타 났어요} {고쳐 주세요|바꿔줘|수정 부탁해요}",
+        "{저|나} <dong> {살아요|주민이에요|사는데} {동 정보|거주지} {고쳐 주세요|바꿔 줘|수정할게요}",
+        "{이름 변경|동 변경|거주 동 변경|닉네임 변경}{|요| 신청| 할래}",
     ],
     # --- points ---
     "points_balance": [
@@ -151,10 +161,10 @@ T: Dict[str, List[str]] = {
         "{포인트내역|적립내역|포인트 이력}{|요|좀}",
     ],
     "exchange_request": [
-        "<amount>{ 포인트| 점| P|포인트} {상품권으로|상품권} {바꿔 줘|교환해 주세요|교환할래요|바꿀래}",
+        "<amount> {포인트|점|P} {상품권으로|상품권} {바꿔 줘|교환해 주세요|교환할래요|바꿀래}",
         "{포인트|소통포인트|모은 포인트} {상품권으로|상품권} {바꾸고 싶어요|교환 신청할게요|바꿔줘|교환하기}",
         "{상품권|지역상품권|사랑상품권} {교환|신청|교환 신청} {할래요|하고 싶어요|해 주세요|ㄱㄱ}",
-        "<amount>{ 포인트| 점|}{만|} {교환|교환 신청|상품권 신청} {할게요|해줘|해 주세요}",
+        "<amount> {포인트|점|P}{만|} {교환|교환 신청|상품권 신청} {할게요|해줘|해 주세요}",
         "{포인트 교환|상품권 교환|포인트 환전|포인트 현금화} {하고 싶은데요|할래|신청}",
     ],
     "exchange_status": [
@@ -329,12 +339,15 @@ def noise(text: str, rng: random.Random) -> str:
 
 
 def read_handwritten() -> Dict[str, List[str]]:
+    paths = [p for p in sorted(DATA.glob("*.yml")) if not p.name.startswith("generated_")]
+    return read_examples([*paths, DATA.parent / "faq.yml"])
+
+
+def read_examples(paths: List[Path]) -> Dict[str, List[str]]:
     import yaml
 
     out: Dict[str, List[str]] = {}
-    for path in [*sorted(DATA.glob("*.yml")), DATA.parent / "faq.yml"]:
-        if path.name.startswith("generated_"):
-            continue
+    for path in paths:
         for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
             if "intent" in block:
                 lines = [l.strip()[2:] for l in block["examples"].splitlines() if l.strip().startswith("- ")]
@@ -346,6 +359,9 @@ def generate() -> Dict[str, List[str]]:
     rng = random.Random(SEED)
     index = NearDuplicateIndex()
     for lines in read_handwritten().values():
+        for line in lines:
+            index.add(plain_text(line))
+    for lines in read_examples(sorted(HELD_OUT.glob("*.yml"))).values():
         for line in lines:
             index.add(plain_text(line))
     result: Dict[str, List[str]] = {}
