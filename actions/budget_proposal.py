@@ -52,8 +52,16 @@ class ActionBudgetProposeStart(GateAction):
         cycle = _intake_cycle(session)
         dispatcher.utter_message(response="utter_budget_propose_intro", cycle=cycle.name)
         # A fresh form every time: a half-finished earlier draft is not carried over.
-        return [*reset_form_slots(), SlotSet("budget_cycle_id", str(cycle.id)),
-                SlotSet("budget_intake_open", True)]
+        events = [*reset_form_slots(), SlotSet("budget_cycle_id", str(cycle.id)),
+                  SlotSet("budget_intake_open", True)]
+        # "신당동 놀이터 고쳐 주세요 참여예산으로 제안": the typed 동 fills its step in advance.
+        dong = entity(tracker, "dong")
+        if dong:
+            try:
+                events.append(SlotSet("budget_dong", DONGS.get(dong) or normalize_dong(dong)))
+            except DomainError:
+                pass  # not one of the 15 동: the form asks as usual
+        return events
 
 
 class ValidateBudgetProjectForm(FormValidationAction):
