@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from actions.base import Speaker, StorageAction, utter_error
 from actions.proposal_cards import dong_suffix, entity, find_code, message_text, payload, utter_card
 from actions.proposals import KEYWORD_SLOT as KEYWORD
+from actions.switch import wants_other_feature
 from storage import proposal_rules as rules
 from storage.errors import DomainError
 from storage.models import Resident
@@ -261,13 +262,28 @@ class ValidateProposalForm(FormValidationAction):
                   domain: DomainDict) -> list[dict[str, Any]]:
         # Rejecting keeps the form's turn out of the tracker, so the rule
         # "cancel while writing a proposal" answers with action_cancel.
-        if means_cancel(tracker):
+        if means_cancel(tracker) or self._changed_mind(tracker):
             return [ActionExecutionRejected(self.form_name())]
         # On activation the form also calls its validation, with the emptied
         # draft as the latest slot events: nothing was answered, nothing to say.
         if all(value is None for value in tracker.slots_to_validate().values()):
             return []
         return await super().run(dispatcher, tracker, domain)
+
+    @staticmethod
+    def _changed_mind(tracker: Tracker) -> bool:
+        """A typed request for another feature instead of an answer (nlu/data/rules/switch.yml answers it)."""
+        requested = tracker.get_slot("requested_slot")
+        text = message_text(tracker)
+        checks = {TITLE: rules.ensure_title, BODY: rules.ensure_body}
+        valid = False
+        if requested in checks:
+            try:
+                checks[requested](text)
+                valid = True
+            except DomainError:
+                valid = False
+        return wants_other_feature(tracker, "proposal_form", valid)
 
     @staticmethod
     def _text_step(slot: str, value: Any, dispatcher: CollectingDispatcher,
