@@ -134,7 +134,12 @@ def main() -> int:
     parser.add_argument("--no-targets", action="store_true", help="report only, exit 0 even below the targets")
     parser.add_argument("--dev-only", action="store_true", help="score dev.yml only (while tuning)")
     args = parser.parse_args()
-    logging.basicConfig(level=logging.WARNING)
+    # Rasa logs every parsed text at debug level: keep it quiet (test utterances stay unread).
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
     logging.getLogger("rasa").setLevel(logging.ERROR)
 
     features = load_features()
