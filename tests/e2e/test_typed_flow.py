@@ -1,6 +1,8 @@
 """Typing alone: a resident reaches every feature in plain Korean, pressing no button (issue 12)."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.e2e.driver import texts_of
@@ -31,18 +33,35 @@ REQUESTS = [
 ]
 
 
+def drain(chat) -> list:  # type: ignore[no-untyped-def]
+    """Bot messages that arrived after the last read (a reply may come in several messages)."""
+    extra = chat.driver.messages(chat.user_id, chat.seen)
+    if extra:
+        chat.seen = max(m["message_id"] for m in extra)
+    return extra
+
+
+def ask(chat, text: str, replies: int = 1) -> str:  # type: ignore[no-untyped-def]
+    """Send typed text; the whole answer (waits a moment for its later messages)."""
+    time.sleep(1.5)
+    drain(chat)
+    messages = chat.send(text, replies=replies)
+    time.sleep(1.5)
+    return texts_of(messages + drain(chat))
+
+
 @pytest.fixture(scope="module")
 def resident(telegram_module):  # type: ignore[no-untyped-def]
     chat = telegram_module.resident(RESIDENT_ID, "타자주민")
     chat.send("/start", replies=2)
-    replies = chat.send("네 동의합니다", replies=1)
-    assert "동의" in texts_of(replies) or "감사" in texts_of(replies)
+    answer = ask(chat, "네 동의합니다")
+    assert "동의" in answer or "감사" in answer
     return chat
 
 
 @pytest.mark.parametrize("text, expected", REQUESTS)
 def test_typed_request_reaches_its_feature(resident, text: str, expected: str) -> None:  # type: ignore[no-untyped-def]
-    answer = texts_of(resident.send(text))
+    answer = ask(resident, text)
     if "오늘 날씨" in text:
         assert expected in answer  # out of scope keeps the polite 120 다산콜 answer
         return
@@ -51,7 +70,7 @@ def test_typed_request_reaches_its_feature(resident, text: str, expected: str) -
 
 
 def test_typed_proposal_keeps_its_content_and_typed_cancel_stops_it(resident) -> None:  # type: ignore[no-untyped-def]
-    answer = texts_of(resident.send("우리 동네 골목에 가로등을 더 설치해 주세요 라고 정책 제안하고 싶어요", replies=2))
+    answer = ask(resident, "우리 동네 골목에 가로등을 더 설치해 주세요 라고 정책 제안하고 싶어요", replies=2)
     assert "가로등을 더 설치해 주세요" in answer
-    answer = texts_of(resident.send("아 아니에요 취소"))
+    answer = ask(resident, "아 아니에요 취소")
     assert "취소" in answer
