@@ -79,9 +79,14 @@ def _withdraw_call(user_id: int) -> bytes:
     tracker = {
         "sender_id": str(user_id),
         "slots": {"withdraw_requested": True},
-        "latest_message": {"intent": {"name": "withdraw", "confidence": 1.0}, "entities": [],
+        "latest_message": {"intent": {"name": "withdraw_consent", "confidence": 1.0}, "entities": [],
                            "text": "탈퇴", "metadata": {"telegram_user_id": user_id}},
-        "events": [], "paused": False, "followup_action": None, "active_loop": {},
+        # The bot asked "탈퇴할까요?" just before, and this message confirms it
+        # (deletion needs a fresh confirmation: actions.consent.asked_just_before).
+        "events": [{"event": "action", "name": "action_withdraw_consent"},
+                   {"event": "action", "name": "action_listen"},
+                   {"event": "user", "text": "탈퇴", "parse_data": {"intent": {"name": "withdraw_consent"}}}],
+        "paused": False, "followup_action": None, "active_loop": {},
         "latest_action_name": "action_listen",
     }
     return json.dumps({"next_action": "action_withdraw_consent", "sender_id": str(user_id),
