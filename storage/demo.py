@@ -31,7 +31,7 @@ from storage.models.surveys import Survey
 from storage.point_policy import load_policy, quarter_of, quarter_start
 from storage.poster import render_poster
 from storage.services import (
-    announcements, attendance, budget, contests, events, news, outbox, points, proposals, residents,
+    announcements, attendance, budget, contests, events, meetings, news, outbox, points, proposals, residents,
     subscriptions, surveys, volunteer,
 )
 from storage.services.survey_loader import load_survey_file
@@ -164,6 +164,7 @@ def seed(session: Session, *, now: datetime | None = None, media_dir: Path | Non
     _attendance(session, clock, staff, me)
     info = _event(session, clock, staff, media)
     _announcement(session, clock, staff)
+    meetings.seed_demo_meetings(session, now)  # one upcoming, one past 영상회의
     _past_notices_delivered(session, now)
     return replace(info, near_proposal_id=near)
 
@@ -347,7 +348,7 @@ def _contest(session: Session, clock: _Clock, staff: Resident, me: Resident, fil
         name = f"demo/contest_entry_{n + 1}.png"
         _photo(media / name, n, "EXAMPLE")
         contests.submit_entry(session, contest_id=contest.id, resident_id=who.id, text=f"{MARK} {caption}",
-                              photo_file_id=f"demo-{n + 1}", photo_size=(media / name).stat().st_size,
+                              photo_file_id=f"demo-contest-photo-{n + 1}", photo_size=(media / name).stat().st_size,
                               now=clock.at(-4 + n, 13))
 
 

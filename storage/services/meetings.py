@@ -634,10 +634,10 @@ def seed_demo_meetings(session: Session, now: datetime | None = None) -> tuple[i
     now = now or utcnow()
     made = []
     for title, offset, extra in (
-        ("신당동 도시재생 온라인 주민설명회", timedelta(days=3),
+        ("(예시) 신당동 도시재생 온라인 주민설명회", timedelta(days=3),
          dict(category="도시재생", department="도시재생과", capacity=30, dong="sindang",
               description="신당동 일대 도시재생 활성화 계획을 설명하고 주민 의견을 듣습니다.")),
-        ("2026 주민참여예산 온라인 설명회", -timedelta(days=7),
+        ("(예시) 2026 주민참여예산 온라인 설명회", -timedelta(days=7),
          dict(category="주민참여예산", department="기획예산과",
               description="주민참여예산 제안 방법과 일정을 안내했습니다.")),
     ):
