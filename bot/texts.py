@@ -32,7 +32,7 @@ RASA_UNCERTAIN = (
 UNSUPPORTED_MESSAGE = "죄송해요, 이런 형식의 메시지는 아직 이해하지 못해요. 글자로 적어 주시거나 /menu 를 눌러 주세요."
 # What arrives that Rasa cannot read: each kind gets its own plain answer.
 UNSUPPORTED_BY_KIND = {
-    "sticker": "스티커 고마워요! 😊 다만 스티커는 읽을 수 없어요. 원하시는 것을 글자로 적어 주시거나 /menu 를 눌러 주세요.",
+    "sticker": "스티커 감사합니다! 😊 다만 스티커는 읽을 수 없어요. 원하시는 것을 글자로 적어 주시거나 /menu 를 눌러 주세요.",
     "voice": "음성 메시지는 아직 들을 수 없어요. 글자로 적어 주시거나 /menu 를 눌러 주세요.",
     "audio": "오디오 파일은 받을 수 없어요. 글자로 적어 주시거나 /menu 를 눌러 주세요.",
     "video": "동영상은 받을 수 없어요. 사진이 필요한 곳에서는 사진으로 보내 주시고, 그 밖에는 글자로 적어 주세요.",
@@ -136,7 +136,7 @@ EVENT_CODE_USAGE = (
 )
 EVENT_CODE_SHOWN = (
     "[#{id} {name}] 현장 출석 코드\n"
-    "📱 화면의 QR을 찍거나, 챗봇에 「출석 {spoken}」이라고 보내 주세요.\n"
+    "📱 화면의 QR을 찍거나, 챗봇에 「출석 {spoken}」{spoken_ira}고 보내 주세요.\n"
     "이 코드는 {changes_at}에 바뀌고, 그 뒤 {minutes}분 동안만 더 쓸 수 있어요. "
     "새 코드는 /event_code {id} 로 받으세요. 그동안 인쇄 포스터로는 적립되지 않아요."
 )

@@ -197,6 +197,8 @@ SENTENCES_IN_CODE = {
     # a fragment inside utter_notifications_toggled / utter_points_balance; moving it means new responses
     ("actions/notifications.py", "켰어요"), ("actions/notifications.py", "껐어요"),
     ("actions/points.py", "🎁 상품권 교환을 신청할 수 있어요!"), ("actions/points.py", " P 남았어요."),
+    # not a reply: a typed "…해 달라고 건의할래요" becomes the draft title "…해 주세요"
+    ("actions/proposal_form.py", " 주세요"),
 }
 
 
