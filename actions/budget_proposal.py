@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActionExecutionRejected, SlotSet
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
@@ -23,7 +23,6 @@ from actions.budget_common import (
     reset_form_slots,
 )
 from actions.conversation import ActionCancel
-from actions.switch import wants_other_feature
 from storage.budget_rules import (
     Phase, check_project_cost, clean_description, clean_title, format_won, normalize_dong, parse_won,
 )
@@ -53,16 +52,8 @@ class ActionBudgetProposeStart(GateAction):
         cycle = _intake_cycle(session)
         dispatcher.utter_message(response="utter_budget_propose_intro", cycle=cycle.name)
         # A fresh form every time: a half-finished earlier draft is not carried over.
-        events = [*reset_form_slots(), SlotSet("budget_cycle_id", str(cycle.id)),
-                  SlotSet("budget_intake_open", True)]
-        # "신당동 놀이터 고쳐 주세요 참여예산으로 제안": the typed 동 fills its step in advance.
-        dong = entity(tracker, "dong")
-        if dong:
-            try:
-                events.append(SlotSet("budget_dong", DONGS.get(dong) or normalize_dong(dong)))
-            except DomainError:
-                pass  # not one of the 15 동: the form asks as usual
-        return events
+        return [*reset_form_slots(), SlotSet("budget_cycle_id", str(cycle.id)),
+                SlotSet("budget_intake_open", True)]
 
 
 class ValidateBudgetProjectForm(FormValidationAction):
@@ -70,24 +61,6 @@ class ValidateBudgetProjectForm(FormValidationAction):
 
     def name(self) -> str:
         return "validate_budget_project_form"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[dict[str, Any]]:
-        # A typed request for another feature instead of an answer: the rule of
-        # nlu/data/rules/switch.yml offers to go there and keeps the draft.
-        requested = tracker.get_slot("requested_slot")
-        text = str((tracker.latest_message or {}).get("text") or "")
-        checks = {"budget_title": clean_title, "budget_description": clean_description}
-        valid = False
-        if requested in checks:
-            try:
-                checks[requested](text)
-                valid = True
-            except DomainError:
-                valid = False
-        if wants_other_feature(tracker, "budget_project_form", valid):
-            return [ActionExecutionRejected(self.form_name())]
-        return await super().run(dispatcher, tracker, domain)
 
     @staticmethod
     def _check(dispatcher: CollectingDispatcher, slot: str, value: Any,

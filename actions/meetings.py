@@ -205,13 +205,19 @@ class ActionMeetingAttend(StorageAction):
         if code is None:
             dispatcher.utter_message(response="utter_meeting_attend_ask", length=rules.CODE_LENGTH)
             return []
-        result = meetings.attend(session, resident_id=resident.id, code=code, meeting_id=meeting_id_of(tracker))
-        if not result.created:
-            utter_error(dispatcher, DomainError("meeting_already_attended", title=result.title))
-            return []
-        params = dict(title=result.title, points=f"{result.points:,}", balance=f"{result.balance_available:,}")
-        if result.capped:
-            dispatcher.utter_message(response="utter_meeting_attended_capped", **params)
-        else:
-            dispatcher.utter_message(response="utter_meeting_attended", **params)
+        attend_and_reply(dispatcher, session, resident, code, meeting_id_of(tracker))
         return []
+
+
+def attend_and_reply(dispatcher: CollectingDispatcher, session: Session, resident: Resident, code: str,
+                     meeting_id: int | None) -> None:
+    """Credit a meeting's attendance for this code and say so (a repeat is refused politely)."""
+    result = meetings.attend(session, resident_id=resident.id, code=code, meeting_id=meeting_id)
+    if not result.created:
+        utter_error(dispatcher, DomainError("meeting_already_attended", title=result.title))
+        return
+    params = dict(title=result.title, points=f"{result.points:,}", balance=f"{result.balance_available:,}")
+    if result.capped:
+        dispatcher.utter_message(response="utter_meeting_attended_capped", **params)
+    else:
+        dispatcher.utter_message(response="utter_meeting_attended", **params)

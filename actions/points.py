@@ -11,11 +11,13 @@ from sqlalchemy.orm import Session
 
 from actions.account import utter_consent_notice
 from actions.base import Speaker, StorageAction
+from actions.meetings import attend_and_reply
 from storage.errors import DomainError
 from storage.korean import josa
 from storage.models import Resident
 from storage.point_policy import load_policy
-from storage.services import events, points
+from storage import qr
+from storage.services import events, meetings, points
 from storage.timeutil import format_day, kst_date, utcnow
 
 
@@ -220,6 +222,11 @@ class ActionQrCheckin(StorageAction):
             dispatcher.utter_message(response="utter_checkin_after_consent")
             utter_consent_notice(dispatcher)
             return [SlotSet("pending_checkin", payload)]
+        spoken = qr.SPOKEN_PATTERN.match(payload)
+        if spoken and meetings.owns_code(session, spoken.group(1)):
+            # A typed "출석 123456" is an event's rotating code or a video meeting's code.
+            attend_and_reply(dispatcher, session, resident, spoken.group(1), None)
+            return []
         utter_checkin(dispatcher, session, resident, payload)
         return []
 

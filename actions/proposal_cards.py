@@ -87,7 +87,7 @@ def message_text(tracker: Tracker) -> str:
 
 def proposal_number(tracker: Tracker) -> int | None:
     """The number from the button's entity, the NLU's entity, or the typed text ("3번 제안")."""
-    raw = entity(tracker, "proposal_number") or entity(tracker, "number")
+    raw = entity(tracker, "proposal_number")
     if raw is not None:
         match = _NUMBER_VALUE.match(raw)
         if match:

@@ -9,7 +9,6 @@ is confirmed and calls the storage service, which validates everything again.
 from __future__ import annotations
 
 import abc
-import re
 
 from collections.abc import Callable
 from typing import Any
@@ -21,9 +20,8 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.orm import Session
 
 from actions.base import Speaker, StorageAction, utter_error
-from actions.proposal_cards import dong_suffix, entity, find_code, message_text, payload, utter_card
+from actions.proposal_cards import dong_suffix, entity, find_code, payload, utter_card
 from actions.proposals import KEYWORD_SLOT as KEYWORD
-from actions.switch import wants_other_feature
 from storage import proposal_rules as rules
 from storage.errors import DomainError
 from storage.korean import josa
@@ -52,8 +50,6 @@ FIELD_WORDS = (("제목", "edit_title"), ("내용", "edit_body"), ("본문", "ed
 CANCEL_TEXT_MAX = 12
 CANCEL_CONFIDENCE = 0.9
 CANCEL_BUTTON = {"title": "취소", "payload": "/cancel"}
-# Typed words that stop the form even where a plain 아니요 only skips a step.
-STOP_WORDS = ("취소", "그만", "안할", "관둘", "관둘래", "중단", "멈춰")
 SKIP_BUTTON = {"title": "건너뛰기", "payload": payload("proposal_inform", proposal_choice="skip")}
 
 
@@ -74,18 +70,12 @@ def _skipping(tracker: Tracker, text: str) -> bool:
 
 
 def means_cancel(tracker: Tracker) -> bool:
-    """A cancel the resident meant: the 취소 button or /cancel, a short message, or a confident one.
-
-    A typed 아니요/취소 is `deny`: it cancels too, except that at the 동 and photo steps a
-    plain "없어요/아니요" skips the step (only words like 취소/그만 stop the form there)."""
+    """A cancel the resident meant: the 취소 button or /cancel, a short message, or a confident one."""
     message = tracker.latest_message or {}
     intent = message.get("intent") or {}
-    text = str(message.get("text") or "").strip()
-    if intent.get("name") == "deny" and tracker.get_slot("requested_slot") in (DONG, PHOTO, CATEGORY):
-        if not any(word in "".join(text.split()) for word in STOP_WORDS):
-            return False
-    elif intent.get("name") not in ("cancel", "deny"):
+    if intent.get("name") != "cancel":
         return False
+    text = str(message.get("text") or "").strip()
     return (_is_payload(text) or len(text) <= CANCEL_TEXT_MAX
             or float(intent.get("confidence") or 0.0) >= CANCEL_CONFIDENCE)
 
@@ -98,42 +88,6 @@ def parse_choice(text: str) -> str | None:
     if any(word in text for word in SUBMIT_WORDS):
         return SUBMIT
     return None
-
-
-# "…라고 제안하고 싶어요", "…해 달라고 건의할래요": the request phrase at the end of a typed proposal.
-_REQUEST = re.compile(
-    r"\s*(?:(?P<please>\s*달라고)|이라고|라고|다고|하고|이렇게|이런\s*걸로|이런\s*내용으로)?\s*(?:정책\s*)?(?:제안|건의)(?:을|를|해|사항)?\s*"
-    r"(?:하고\s*싶어요|하고\s*싶습니다|하고\s*싶어|하고싶어요|할래요|할래|할게요|할게|합니다|드립니다|드려요|해요|하기|하려고요|"
-    r"하려고\s*해요|해\s*주세요)?\s*[.!~?]*$")
-_MIN_DRAFT_CHARS = 6
-
-
-def draft_from_text(text: str) -> str | None:
-    """The content of a typed proposal without its request phrase, or None when only the phrase was typed.
-
-    "골목에 가로등을 더 설치해 주세요 라고 정책 제안하고 싶어요" → "골목에 가로등을 더 설치해 주세요";
-    "공원에 운동기구 늘려 달라고 건의할래요" → "공원에 운동기구 늘려 주세요"; "정책 제안할래요" → None.
-    """
-    text = " ".join(str(text or "").split())
-    if not text or _is_payload(text):
-        return None
-    match = _REQUEST.search(text)
-    if not match or match.start() == 0:
-        return None
-    content = text[: match.start()].strip(" ,.\"'“”‘’「」")
-    if match.group("please"):
-        content = f"{content} 주세요"
-    if len(content.replace(" ", "")) < _MIN_DRAFT_CHARS:
-        return None
-    return content
-
-
-def draft_title(content: str) -> str:
-    """A title from the content: whole when short enough, else cut at a word boundary."""
-    if len(content) <= rules.TITLE_MAX:
-        return content
-    cut = content[: rules.TITLE_MAX - 1]
-    return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
 
 
 def draft_reset() -> list[dict[str, Any]]:
@@ -155,17 +109,8 @@ class ActionProposalStart(StorageAction):
             dispatcher.utter_message(response="utter_err_not_registered")
             # The rule would open the form next; listening instead leaves it closed.
             return [FollowupAction("action_listen")]
-        content = draft_from_text(message_text(tracker)) if _intent(tracker) == "proposal_new" else None
-        if content is None:
-            dispatcher.utter_message(response="utter_proposal_form_intro")
-            return draft_reset()
-        # The typed content is the draft: its title, and its body when long enough;
-        # the form then asks only for what is missing (rules check everything again).
-        dispatcher.utter_message(response="utter_proposal_form_intro_draft", draft=content)
-        events = [*draft_reset(), SlotSet(TITLE, draft_title(content))]
-        if len(content) >= rules.BODY_MIN:
-            events.append(SlotSet(BODY, content))
-        return events
+        dispatcher.utter_message(response="utter_proposal_form_intro")
+        return draft_reset()
 
 
 class _AskAction(Action, abc.ABC):
@@ -264,28 +209,13 @@ class ValidateProposalForm(FormValidationAction):
                   domain: DomainDict) -> list[dict[str, Any]]:
         # Rejecting keeps the form's turn out of the tracker, so the rule
         # "cancel while writing a proposal" answers with action_cancel.
-        if means_cancel(tracker) or self._changed_mind(tracker):
+        if means_cancel(tracker):
             return [ActionExecutionRejected(self.form_name())]
         # On activation the form also calls its validation, with the emptied
         # draft as the latest slot events: nothing was answered, nothing to say.
         if all(value is None for value in tracker.slots_to_validate().values()):
             return []
         return await super().run(dispatcher, tracker, domain)
-
-    @staticmethod
-    def _changed_mind(tracker: Tracker) -> bool:
-        """A typed request for another feature instead of an answer (nlu/data/rules/switch.yml answers it)."""
-        requested = tracker.get_slot("requested_slot")
-        text = message_text(tracker)
-        checks = {TITLE: rules.ensure_title, BODY: rules.ensure_body}
-        valid = False
-        if requested in checks:
-            try:
-                checks[requested](text)
-                valid = True
-            except DomainError:
-                valid = False
-        return wants_other_feature(tracker, "proposal_form", valid)
 
     @staticmethod
     def _text_step(slot: str, value: Any, dispatcher: CollectingDispatcher,

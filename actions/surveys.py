@@ -129,13 +129,6 @@ class ValidateSurveyForm(_FormStep):
 
     def handle(self, dispatcher: CollectingDispatcher, tracker: Tracker, session: Session,
                who: Speaker, resident: Resident | None) -> list[dict[str, Any]]:
-        message = tracker.latest_message or {}
-        typed = not str(message.get("text") or "").lstrip().startswith("/")
-        if typed and (message.get("intent") or {}).get("name") == "survey_start":
-            # "설문 참여할래요" typed (no survey chosen): the open surveys, as the menu shows them.
-            listings = surveys.open_surveys(session, resident_id=resident.id if resident else None)
-            dispatcher.utter_message(**views.menu_reply(listings).kwargs())
-            return STOP
         if resident is None:
             raise DomainError("not_registered")
         survey_id = _survey_id(tracker)

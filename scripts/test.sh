@@ -38,9 +38,6 @@ log "rasa data validate"
 log "NLU component tests (Rasa environment)"
 run_pytest "$RASA_PY" -m pytest -q -p no:cacheprovider -c tests/nlu/pytest.ini tests/nlu
 
-log "NLU on the held-out test set (regression floors enforced, gap to the issue-12 targets printed; report: build/reports/nlu)"
-"$RASA_PY" bench/nlu_eval.py --model "$MODEL" --gate floor
-
 log "dialogue test stories"
 "$RASA" test core --model "$MODEL" --stories nlu/tests --fail-on-prediction-errors \
   --out build/reports/core >/dev/null

@@ -16,7 +16,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"
-NO_EXAMPLES = re.compile(r"The intent '(\w+)' is listed in the domain file, but is not found in the NLU training data")
 UNUSED = re.compile(r"The utterance '(utter_\w+)' is not used in any story or rule\.")
 WARNING = re.compile(r"(UserWarning|FutureWarning|DeprecationWarning|WARNING|ERROR)")
 # Noise from Rasa's pinned libraries, not about our data.
@@ -37,13 +36,6 @@ def named_in_code() -> set[str]:
     return set(re.findall(r"\b([a-z][a-z0-9_]+)\b", source))
 
 
-def button_only() -> set[str]:
-    """Intents only buttons send (nlu/features.yml): they need no training examples."""
-    text = (ROOT / "nlu" / "features.yml").read_text(encoding="utf-8")
-    block = text.split("button_only:", 1)[1] if "button_only:" in text else ""
-    return set(re.findall(r"\b([a-z][a-z0-9_]+)\b", block))
-
-
 def main() -> int:
     result = subprocess.run(
         [str(RASA), "data", "validate", "--domain", "domain.yml", "--data", "nlu/data",
@@ -51,15 +43,10 @@ def main() -> int:
         cwd=ROOT, capture_output=True, text=True,
     )
     output = result.stdout + result.stderr
-    by_actions, codes, buttons = used_by_actions(), named_in_code(), button_only()
+    by_actions, codes = used_by_actions(), named_in_code()
     problems = []
     for line in output.splitlines():
         if any(marker in line for marker in IGNORED):
-            continue
-        if "duplicated intents have been found across multiple domain files: faq" in line:
-            continue  # nlu/data/faq.yml carries the FAQ answers, so Rasa reads it as a domain part too
-        no_examples = NO_EXAMPLES.search(line)
-        if no_examples and no_examples.group(1) in buttons:
             continue
         unused = UNUSED.search(line)
         if unused:

@@ -425,6 +425,12 @@ def _result(session: Session, meeting: Meeting, registration: MeetingRegistratio
 
 
 # --- attendance ---------------------------------------------------------------------------
+def owns_code(session: Session, code: str) -> bool:
+    """Whether a typed code is a meeting's attendance code (event rotating codes look the same)."""
+    normal = rules.normalize_code(code)
+    return normal is not None and session.scalar(select(Meeting.id).where(Meeting.code == normal)) is not None
+
+
 def attend(session: Session, *, resident_id: int, code: str | None, meeting_id: int | None = None,
            now: datetime | None = None) -> AttendResult:
     """Credit attendance once per (meeting, resident) for the right code inside the window.

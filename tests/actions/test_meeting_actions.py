@@ -115,3 +115,15 @@ async def test_attend_typed_code_once_and_clear_errors(app_db):
     # Scanned QR for the same meeting: already credited.
     messages, _ = await say("/meeting_attend", entities=_ent(running, meeting_code=code))
     assert responses(messages) == ["utter_err_meeting_already_attended"] and messages[0]["title"]
+
+
+async def test_a_typed_code_the_bot_reads_as_a_spoken_event_code_reaches_the_meeting(app_db):
+    """The bot turns a typed "출석 123456" into a spoken event code; a meeting's code is credited there too."""
+    from actions.points import ActionQrCheckin
+    from storage.qr import SPOKEN_PREFIX
+
+    _resident(app_db)
+    _, code = _meeting(app_db, starts_in=timedelta(minutes=-5))
+    messages, _ = await run_action(ActionQrCheckin(), make_tracker(
+        "qr_checkin", text="출석", entities=[{"entity": "qr_payload", "value": f"{SPOKEN_PREFIX}{code}"}]))
+    assert responses(messages) == ["utter_meeting_attended"]

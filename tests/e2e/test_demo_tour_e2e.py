@@ -122,7 +122,7 @@ async def test_the_guided_tour_for_resident_and_staff(demo_stack) -> None:  # ty
             await tour("금액 고르기")
             await seen("교환 신청할까요?")
             await tour("교환 신청 확인")
-            await seen("상품권 교환을 신청했어요")
+            await seen("상품권 교환 신청을 접수했어요")
 
             # 제안 공감으로 50 달성: the visitor makes 49, the second demo resident 50.
             await tour("공감 48명인 제안 보기")

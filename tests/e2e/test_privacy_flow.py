@@ -12,7 +12,7 @@ from storage.services import residents
 from tests.e2e.driver import texts_of
 
 pytestmark = pytest.mark.e2e
-WITHDRAWER, DECLINER, STALE = 730001, 730002, 730003
+WITHDRAWER, DECLINER, STALE = 736001, 736002, 736003  # apart from test_engagement_flow (730001–2)
 
 
 def _tracker_rows(stack, sender: int) -> int:  # type: ignore[no-untyped-def]
