@@ -1,6 +1,6 @@
 """The action server: rasa-sdk's app, on 127.0.0.1, answering only Rasa.
 
-``python -m rasa_sdk`` binds 0.0.0.0 and runs any action for anyone who can
+Plain ``python -m rasa_sdk`` listens on every interface and runs any action for anyone who can
 reach the port; our actions trust ``metadata.telegram_user_id``, so one
 unauthenticated POST could withdraw another resident. This module wraps
 rasa-sdk's ``create_app`` with a request middleware that refuses (401, nothing
